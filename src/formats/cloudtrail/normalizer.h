@@ -1,0 +1,46 @@
+// CloudTrail record (JSON bytes) -> one row of the AWSCloudTrail columns (schema.h).
+// Pure: no I/O, no clock; the caller supplies the ingestion time and the origin.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "formats/cloudtrail/rows.h"
+#include "formats/reject_reason.h"
+
+namespace trailwarden::formats::cloudtrail {
+
+struct RecordContext {
+  std::string_view origin;
+  int64_t origin_index = 0;
+  int64_t ingestion_time_us = 0;
+};
+
+struct NormalizeError {
+  RejectReason reason;
+  std::string detail;
+};
+
+class CloudTrailNormalizer {
+ public:
+  explicit CloudTrailNormalizer(size_t max_record_bytes = size_t{1} << 20, int max_depth = 64);
+
+  // Appends one row to `out`, whose RawZ column receives the record's bytes uncompressed
+  // (the pipeline compresses the column per batch). `record` must be readable for
+  // PaddedBuffer::kPadding bytes past its end. On error nothing is appended.
+  std::expected<void, NormalizeError> normalize(std::string_view record, const RecordContext& ctx,
+                                                CloudTrailRows& out);
+
+  // The row the last successful normalize() built (for golden tests and detectors).
+  const RowDraft& last_row() const { return draft_; }
+
+ private:
+  simdjson::dom::parser parser_;
+  RowDraft draft_;
+};
+
+}  // namespace trailwarden::formats::cloudtrail

@@ -1,0 +1,320 @@
+#include "pipeline/ingest.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "core/text.h"
+#include "formats/cloudtrail/normalizer.h"
+#include "pipeline/batch_queue.h"
+#include "sources/file/file_source.h"
+#include "store/raw_codec.h"
+
+namespace trailwarden::pipeline {
+
+namespace ct = formats::cloudtrail;
+using formats::RejectReason;
+
+namespace {
+
+constexpr size_t kMaxRejectionSamples = 20;
+
+// The decoding half: turns files into batches.
+class BatchBuilder final : public ct::RecordSink {
+ public:
+  BatchBuilder(const IngestOptions& options, const Clock& clock, store::Workspace& ws,
+               IngestSummary& summary)
+      : options_(options),
+        clock_(clock),
+        summary_(summary),
+        normalizer_(options.limits.max_record_bytes, options.limits.max_depth),
+        compressor_(options.compression_level),
+        next_dict_id_(ws.next_dictionary_id()) {
+    if (auto d = ws.current_dictionary()) {
+      dict_ = std::move(*d);
+      compressor_.set_dictionary(&*dict_);
+    }
+    fresh_batch();
+  }
+
+  // Starts a file; records and rejections that follow belong to it.
+  void begin_file(const sources::FileRef& file) {
+    file_ = store::FileEntry{};
+    file_.origin = file.path;
+    file_.bytes = static_cast<int64_t>(file.size);
+    file_.first_row = batch_->rows.size();
+    file_records_ = 0;
+    file_rejected_ = 0;
+    first_reason_.clear();
+    ctx_.origin = file_.origin;
+    ctx_.ingestion_time_us = clock_.now_micros();
+  }
+
+  void end_file(const ct::DecodeResult& decoded) {
+    file_.format = std::string(ct::file_format_name(decoded.format));
+    ++summary_.files_by_format[file_.format];
+    int64_t stored_candidates = file_records_ - file_rejected_;
+    if (decoded.skip != formats::SkipReason::kNone && file_records_ == 0) {
+      file_.status = "skipped";
+      file_.reason = std::string(formats::skip_reason_name(decoded.skip));
+      ++summary_.skipped;
+      ++summary_.skipped_by_reason[file_.reason];
+    } else if (file_rejected_ == 0) {
+      file_.status = "stored";
+    } else if (stored_candidates > 0) {
+      file_.status = "partial";
+      file_.reason = first_reason_;
+    } else {
+      file_.status = "rejected";
+      file_.reason = first_reason_;
+    }
+    file_.records = file_records_;
+    file_.rejected = file_rejected_;
+    file_.row_count = batch_->rows.size() - file_.first_row;
+    file_.final = true;
+    batch_->files.push_back(file_);
+    ++summary_.files;
+  }
+
+  void on_record(std::string_view record, int64_t index) override {
+    ++file_records_;
+    ++summary_.records;
+    ctx_.origin_index = index;
+    auto r = normalizer_.normalize(record, ctx_, batch_->rows);
+    if (!r) {
+      reject(r.error().reason, index, index >= 0 ? fmt::format("record {}", index) : "file",
+             record, r.error().detail, record.size());
+      return;
+    }
+    batch_bytes_ += record.size() + 256;
+  }
+
+  void on_reject(RejectReason reason, int64_t index, std::string_view location,
+                 std::string_view bytes, std::string_view detail) override {
+    if (index >= 0) {
+      ++file_records_;
+      ++summary_.records;
+    }
+    reject(reason, index, location, bytes, detail, bytes.size());
+  }
+
+  // A whole-file problem found before decoding (unreadable, too large).
+  void reject_file(RejectReason reason, std::string_view detail) {
+    reject(reason, -1, "file", {}, detail, 0);
+  }
+
+  bool full() const {
+    return batch_->rows.size() >= options_.batch_rows || batch_bytes_ >= options_.batch_bytes;
+  }
+
+  // Cuts the batch in the middle of the current file (a large file spans batches).
+  std::unique_ptr<store::AppendBatch> cut_mid_file() {
+    store::FileEntry part = file_;
+    part.row_count = batch_->rows.size() - file_.first_row;
+    part.final = false;
+    batch_->files.push_back(part);
+    auto done = finish();
+    file_.first_row = 0;
+    return done;
+  }
+
+  // Compresses the raw records and hands the batch over.
+  std::unique_ptr<store::AppendBatch> finish() {
+    auto& raw = batch_->rows.mutable_column(ct::Col::kRawZ);
+    const size_t n = batch_->rows.size();
+    if (!dict_ && n >= options_.dictionary_min_rows) train(raw, n);
+    std::string packed;
+    packed.reserve(raw.bytes.size() / 4 + 1024);
+    uint64_t begin = 0;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t end = raw.ends[i];
+      compressor_.compress(std::string_view(raw.bytes).substr(begin, end - begin), packed);
+      raw.ends[i] = packed.size();
+      begin = end;
+    }
+    raw.bytes.swap(packed);
+    auto done = std::move(batch_);
+    fresh_batch();
+    return done;
+  }
+
+  bool has_content() const {
+    return !batch_->rows.empty() || !batch_->rejects.empty() || !batch_->files.empty();
+  }
+
+ private:
+  void fresh_batch() {
+    batch_ = std::make_unique<store::AppendBatch>();
+    batch_->rows.reserve(std::min<size_t>(options_.batch_rows, 65536), 16u << 20);
+    batch_bytes_ = 0;
+  }
+
+  void train(const ct::ColumnData& raw, size_t n) {
+    std::vector<std::string_view> samples;
+    size_t step = std::max<size_t>(1, n / options_.dictionary_samples);
+    for (size_t i = 0; i < n && samples.size() < options_.dictionary_samples; i += step) {
+      samples.push_back(raw.str(i));
+    }
+    auto d = store::train_raw_dictionary(samples, next_dict_id_);
+    if (!d) return;  // too uniform or too few: compress without; a later batch retries
+    ++next_dict_id_;
+    dict_ = std::move(*d);
+    compressor_.set_dictionary(&*dict_);
+    batch_->new_dictionary = dict_;
+  }
+
+  void reject(RejectReason reason, int64_t index, std::string_view location,
+              std::string_view bytes, std::string_view detail, size_t original) {
+    ++file_rejected_;
+    ++summary_.rejected;
+    std::string code(formats::reject_reason_name(reason));
+    ++summary_.rejected_by_reason[code];
+    if (first_reason_.empty()) first_reason_ = code;
+    if (summary_.rejection_samples.size() < kMaxRejectionSamples) {
+      summary_.rejection_samples.push_back(
+          fmt::format("{} ({}): {}: {}", file_.origin, location, code, detail));
+    }
+    store::RejectedItem item;
+    item.origin = file_.origin;
+    item.index = index;
+    item.location = std::string(location);
+    item.reason = std::move(code);
+    item.detail = std::string(detail);
+    item.original_bytes = static_cast<int64_t>(original);
+    item.bytes = std::string(bytes.substr(0, options_.limits.max_reject_bytes));
+    batch_bytes_ += item.bytes.size() + 256;
+    batch_->rejects.push_back(std::move(item));
+  }
+
+  const IngestOptions& options_;
+  const Clock& clock_;
+  IngestSummary& summary_;
+  ct::CloudTrailNormalizer normalizer_;
+  store::RawCompressor compressor_;
+  std::optional<store::RawDictionary> dict_;
+  uint32_t next_dict_id_;
+  std::unique_ptr<store::AppendBatch> batch_;
+  size_t batch_bytes_ = 0;
+  store::FileEntry file_;
+  ct::RecordContext ctx_;
+  int64_t file_records_ = 0;
+  int64_t file_rejected_ = 0;
+  std::string first_reason_;
+};
+
+// A sink that cuts batches mid-file when they grow full.
+class CuttingSink final : public ct::RecordSink {
+ public:
+  CuttingSink(BatchBuilder& builder, const std::function<bool(std::unique_ptr<store::AppendBatch>)>& emit)
+      : builder_(builder), emit_(emit) {}
+  void on_record(std::string_view record, int64_t index) override {
+    builder_.on_record(record, index);
+    if (builder_.full()) ok_ = emit_(builder_.cut_mid_file()) && ok_;
+  }
+  void on_reject(RejectReason reason, int64_t index, std::string_view location,
+                 std::string_view bytes, std::string_view detail) override {
+    builder_.on_reject(reason, index, location, bytes, detail);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  BatchBuilder& builder_;
+  const std::function<bool(std::unique_ptr<store::AppendBatch>)>& emit_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOptions& options,
+                                 const Clock& clock, const ProgressCallback& progress) {
+  IngestSummary summary;
+  const int64_t started = clock.monotonic_nanos();
+  auto listing = sources::FileSource::list(options.paths);
+  if (!listing) return std::unexpected(listing.error());
+
+  BatchBuilder builder(options, clock, workspace, summary);
+  ct::CloudTrailDecoder decoder(options.limits);
+  formats::PaddedBuffer file_bytes;
+
+  // The store half. In threaded mode it runs on its own thread behind a bounded queue.
+  std::atomic<uint64_t> stored{0}, duplicates{0};
+  std::optional<Error> store_error;
+  auto store_batch = [&](store::AppendBatch& batch) -> bool {
+    auto r = workspace.append(batch);
+    if (!r) {
+      store_error = r.error();
+      return false;
+    }
+    stored += r->stored;
+    duplicates += r->duplicates;
+    return true;
+  };
+  BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(2);
+  std::thread store_thread;
+  if (options.threaded) {
+    store_thread = std::thread([&] {
+      while (auto batch = queue.pop()) {
+        if (!store_batch(**batch)) {
+          queue.close();
+          return;
+        }
+      }
+    });
+  }
+  std::function<bool(std::unique_ptr<store::AppendBatch>)> emit =
+      [&](std::unique_ptr<store::AppendBatch> batch) {
+        if (options.threaded) return queue.push(std::move(batch));
+        return store_batch(*batch);
+      };
+
+  for (const auto& [path, reason] : listing->unreadable) {
+    builder.begin_file({path, 0});
+    builder.reject_file(RejectReason::kIoError, reason);
+    builder.end_file({});
+  }
+
+  int64_t last_progress = started;
+  bool ok = true;
+  const size_t total = listing->files.size();
+  for (size_t i = 0; i < total && ok; ++i) {
+    const auto& file = listing->files[i];
+    summary.input_bytes += file.size;
+    builder.begin_file(file);
+    ct::DecodeResult decoded;
+    if (file.size > options.max_file_bytes) {
+      builder.reject_file(RejectReason::kFileTooLarge,
+                          fmt::format("file of {} bytes exceeds the limit of {} bytes", file.size,
+                                      options.max_file_bytes));
+    } else if (auto st = sources::FileSource::read(file, options.max_file_bytes, file_bytes);
+               !st) {
+      builder.reject_file(RejectReason::kIoError, st.error().message);
+    } else {
+      CuttingSink sink(builder, emit);
+      decoded = decoder.decode(file_bytes, sink);
+      ok = sink.ok();
+    }
+    builder.end_file(decoded);
+    if (ok && builder.full()) ok = emit(builder.finish());
+    if (progress) {
+      int64_t now = clock.monotonic_nanos();
+      if (now - last_progress > 500'000'000 || i + 1 == total) {
+        last_progress = now;
+        progress({i + 1, total, summary.records, stored.load(), (now - started) / 1e9});
+      }
+    }
+  }
+  if (ok && builder.has_content()) ok = emit(builder.finish());
+  if (options.threaded) {
+    queue.close();
+    store_thread.join();
+  }
+  summary.stored = stored.load();
+  summary.duplicates = duplicates.load();
+  summary.seconds = (clock.monotonic_nanos() - started) / 1e9;
+  if (store_error) return std::unexpected(*store_error);
+  return summary;
+}
+
+}  // namespace trailwarden::pipeline

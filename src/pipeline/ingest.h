@@ -1,0 +1,63 @@
+// `trailwarden ingest`: files and folders -> decode -> normalize -> compress -> workspace.
+// Two threads: this one decodes and normalizes; a store thread dedupes and commits each
+// batch (rows, rejected input, file bookkeeping and dictionary in one transaction), so
+// parsing overlaps the store, which is the slower half.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "formats/cloudtrail/decoder.h"
+#include "store/workspace.h"
+
+namespace trailwarden::pipeline {
+
+struct IngestOptions {
+  std::vector<std::string> paths;
+  formats::cloudtrail::DecodeLimits limits;
+  uint64_t max_file_bytes = uint64_t{1} << 30;  // a file larger than this is rejected unread
+  size_t batch_rows = 65536;                     // a batch is cut at this many rows ...
+  size_t batch_bytes = size_t{96} << 20;         // ... or this many bytes, whichever is first
+  size_t dictionary_min_rows = 1000;             // fewer rows than this: no dictionary yet
+  size_t dictionary_samples = 4000;
+  int compression_level = 3;
+  bool threaded = true;  // false: decode and store on one thread (tests, one-core runs)
+};
+
+struct IngestProgress {
+  size_t files_done = 0;
+  size_t files_total = 0;
+  uint64_t records = 0;
+  uint64_t stored = 0;
+  double seconds = 0;
+};
+
+struct IngestSummary {
+  uint64_t files = 0;       // every file examined, skipped and rejected ones included
+  uint64_t records = 0;     // record candidates seen
+  uint64_t stored = 0;
+  uint64_t duplicates = 0;
+  uint64_t skipped = 0;     // files recognised and deliberately not stored
+  uint64_t rejected = 0;    // rejected records plus whole-file problems
+  uint64_t input_bytes = 0;
+  double seconds = 0;
+  std::map<std::string, uint64_t> rejected_by_reason;
+  std::map<std::string, uint64_t> skipped_by_reason;
+  std::map<std::string, uint64_t> files_by_format;
+  // A sample of rejections, for the human summary: "path (location): reason: detail".
+  std::vector<std::string> rejection_samples;
+};
+
+using ProgressCallback = std::function<void(const IngestProgress&)>;
+
+// Runs the whole ingest. An error means the workspace refused a batch (disk full, ...):
+// batches committed before it stay committed.
+Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOptions& options,
+                                 const Clock& clock, const ProgressCallback& progress = {});
+
+}  // namespace trailwarden::pipeline

@@ -1,0 +1,652 @@
+#include "store/duckdb/duckdb_workspace.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "core/time.h"
+
+namespace trailwarden::store {
+
+namespace ct = formats::cloudtrail;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+const char* sql_type(ct::ColumnType t) {
+  switch (t) {
+    case ct::ColumnType::kString: return "VARCHAR";
+    case ct::ColumnType::kTimestamp: return "TIMESTAMP";
+    case ct::ColumnType::kBool: return "BOOLEAN";
+    case ct::ColumnType::kInt: return "BIGINT";
+    case ct::ColumnType::kBlob: return "BLOB";
+  }
+  return "VARCHAR";
+}
+
+// tw_raw(BLOB) -> VARCHAR: the stored record as JSON text.
+void tw_raw_function(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {
+  auto* dec = static_cast<const RawDecompressor*>(duckdb_scalar_function_get_extra_info(info));
+  idx_t n = duckdb_data_chunk_get_size(input);
+  duckdb_vector in = duckdb_data_chunk_get_vector(input, 0);
+  auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(in));
+  uint64_t* in_valid = duckdb_vector_get_validity(in);
+  std::string out;
+  for (idx_t i = 0; i < n; ++i) {
+    if (in_valid != nullptr && !duckdb_validity_row_is_valid(in_valid, i)) {
+      duckdb_vector_ensure_validity_writable(output);
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(output), i);
+      continue;
+    }
+    const char* p = duckdb_string_t_data(&data[i]);
+    uint32_t len = duckdb_string_t_length(data[i]);
+    if (auto st = dec->decompress(std::string_view(p, len), out); !st) {
+      duckdb_scalar_function_set_error(info, st.error().to_string().c_str());
+      return;
+    }
+    duckdb_vector_assign_string_element_len(output, i, out.data(), out.size());
+  }
+}
+
+Status register_tw_raw(duckdb_connection con, const RawDecompressor* dec) {
+  duckdb_scalar_function f = duckdb_create_scalar_function();
+  duckdb_scalar_function_set_name(f, "tw_raw");
+  duckdb_logical_type blob = duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
+  duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_scalar_function_add_parameter(f, blob);
+  duckdb_scalar_function_set_return_type(f, varchar);
+  duckdb_destroy_logical_type(&blob);
+  duckdb_destroy_logical_type(&varchar);
+  duckdb_scalar_function_set_extra_info(f, const_cast<RawDecompressor*>(dec), nullptr);
+  duckdb_scalar_function_set_function(f, tw_raw_function);
+  duckdb_state st = duckdb_register_scalar_function(con, f);
+  duckdb_destroy_scalar_function(&f);
+  if (st != DuckDBSuccess) return make_error(ErrorCode::kStore, "cannot register tw_raw()");
+  return {};
+}
+
+std::string view_sql() {
+  std::string cols;
+  for (const auto& c : ct::kColumns) {
+    if (c.name == "RawZ") continue;
+    if (c.name == "AwsEventId") {
+      cols += "AwsEventId, json_extract_string(Raw, '$.requestID') AS AwsRequestId_, "
+              "json_extract_string(Raw, '$.requestID') AS AwsRequestId, ";
+      continue;
+    }
+    cols += std::string(c.name) + ", ";
+  }
+  return "CREATE OR REPLACE VIEW AWSCloudTrail AS SELECT " + cols +
+         "json_extract(Raw, '$.requestParameters') AS RequestParameters, "
+         "json_extract(Raw, '$.responseElements') AS ResponseElements, "
+         "json_extract(Raw, '$.additionalEventData') AS AdditionalEventData, "
+         "json_extract(Raw, '$.resources') AS Resources, "
+         "json_extract(Raw, '$.serviceEventDetails') AS ServiceEventDetails, "
+         "json_extract_string(Raw, '$.requestParameters.cidrIp') AS CidrIp, "
+         "json_extract_string(Raw, '$.userIdentity.sessionContext.sourceIdentity') AS "
+         "SessionSourceIdentity, "
+         "json_extract_string(Raw, '$.addendum.reason') AS AddendumReason, "
+         "'AWS' AS SourceSystem, 'AWSCloudTrail' AS Type, Raw "
+         "FROM (SELECT *, tw_raw(RawZ) AS Raw FROM cloudtrail_events)";
+}
+
+std::string result_error(duckdb_result& r) {
+  const char* e = duckdb_result_error(&r);
+  return e ? e : "unknown DuckDB error";
+}
+
+}  // namespace
+
+DuckDbWorkspace::DuckDbWorkspace(DuckDbOptions options, WorkspaceLock lock)
+    : options_(std::move(options)),
+      lock_(std::move(lock)),
+      decompressor_(std::make_unique<RawDecompressor>()) {}
+
+DuckDbWorkspace::~DuckDbWorkspace() {
+  if (con_ != nullptr) duckdb_disconnect(&con_);
+  if (db_ != nullptr) duckdb_close(&db_);
+}
+
+Result<std::unique_ptr<DuckDbWorkspace>> DuckDbWorkspace::open(const DuckDbOptions& options) {
+  const bool rw = options.mode == OpenMode::kReadWrite;
+  std::error_code ec;
+  std::string db_path = options.dir + "/trailwarden.duckdb";
+  if (rw) {
+    fs::create_directories(options.dir, ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo, "cannot create the workspace directory: " + ec.message(),
+                        options.dir);
+    }
+  } else if (!fs::exists(db_path, ec)) {
+    return make_error(ErrorCode::kNotFound,
+                      "no workspace here: run `trailwarden ingest -w DIR PATH...` first",
+                      options.dir);
+  }
+  auto lock = WorkspaceLock::acquire(
+      options.dir, rw ? WorkspaceLock::Kind::kExclusive : WorkspaceLock::Kind::kShared,
+      options.command, *options.clock);
+  if (!lock) return std::unexpected(lock.error());
+
+  std::unique_ptr<DuckDbWorkspace> ws(new DuckDbWorkspace(options, std::move(*lock)));
+  duckdb_config config;
+  duckdb_create_config(&config);
+  duckdb_set_config(config, "access_mode", rw ? "READ_WRITE" : "READ_ONLY");
+  duckdb_set_config(config, "autoinstall_known_extensions", "false");
+  duckdb_set_config(config, "autoload_known_extensions", "false");
+  if (!rw) {
+    // Hunts read the workspace and nothing else: no files, no network, no extensions, and
+    // no way to turn that back on from SQL.
+    duckdb_set_config(config, "enable_external_access", "false");
+    duckdb_set_config(config, "lock_configuration", "true");
+  }
+  if (options.threads > 0) {
+    duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
+  }
+  if (!options.memory_limit.empty()) {
+    duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  }
+  char* err = nullptr;
+  duckdb_state st = duckdb_open_ext(db_path.c_str(), &ws->db_, config, &err);
+  duckdb_destroy_config(&config);
+  if (st != DuckDBSuccess) {
+    std::string msg = err ? err : "unknown error";
+    duckdb_free(err);
+    return make_error(ErrorCode::kStore, "cannot open the workspace database: " + msg, db_path);
+  }
+  if (duckdb_connect(ws->db_, &ws->con_) != DuckDBSuccess) {
+    return make_error(ErrorCode::kStore, "cannot connect to the workspace database", db_path);
+  }
+  if (auto s = ws->init_connection(); !s) return std::unexpected(s.error());
+  if (rw) {
+    if (auto s = ws->create_schema(); !s) return std::unexpected(s.error());
+  }
+  if (auto s = ws->load_dictionaries(); !s) return std::unexpected(s.error());
+  if (rw) {
+    if (auto s = ws->init_event_index(); !s) return std::unexpected(s.error());
+  }
+  return ws;
+}
+
+Status DuckDbWorkspace::init_connection() { return register_tw_raw(con_, decompressor_.get()); }
+
+Status DuckDbWorkspace::exec(const std::string& sql) {
+  duckdb_result r;
+  if (duckdb_query(con_, sql.c_str(), &r) != DuckDBSuccess) {
+    std::string e = result_error(r);
+    duckdb_destroy_result(&r);
+    return make_error(ErrorCode::kStore, e, sql.substr(0, 200));
+  }
+  duckdb_destroy_result(&r);
+  return {};
+}
+
+Status DuckDbWorkspace::create_schema() {
+  std::string cols;
+  for (const auto& c : ct::kColumns) {
+    if (!cols.empty()) cols += ", ";
+    cols += fmt::format("{} {}{}", c.name, sql_type(c.type), c.not_null ? " NOT NULL" : "");
+  }
+  const std::string ddl[] = {
+      "CREATE TABLE IF NOT EXISTS tw_meta (Key VARCHAR PRIMARY KEY, Value VARCHAR)",
+      "CREATE TABLE IF NOT EXISTS cloudtrail_events (" + cols + ")",
+      "CREATE TABLE IF NOT EXISTS Rejected (IngestionTime TIMESTAMP NOT NULL, Origin VARCHAR "
+      "NOT NULL, OriginIndex BIGINT, Location VARCHAR, Reason VARCHAR NOT NULL, Detail VARCHAR, "
+      "OriginalBytes BIGINT, Bytes BLOB)",
+      "CREATE TABLE IF NOT EXISTS IngestedFiles (IngestionTime TIMESTAMP NOT NULL, Origin "
+      "VARCHAR NOT NULL, Format VARCHAR, Status VARCHAR, Reason VARCHAR, Bytes BIGINT, Records "
+      "BIGINT, Stored BIGINT, Duplicates BIGINT, Rejected BIGINT)",
+      "CREATE TABLE IF NOT EXISTS tw_raw_dictionaries (DictId UINTEGER PRIMARY KEY, CreatedAt "
+      "TIMESTAMP NOT NULL, Dict BLOB NOT NULL)",
+      view_sql(),
+  };
+  for (const auto& s : ddl) {
+    if (auto r = exec(s); !r) return r;
+  }
+  duckdb_result r;
+  std::string version;
+  if (duckdb_query(con_, "SELECT Value FROM tw_meta WHERE Key = 'schema_version'", &r) ==
+          DuckDBSuccess &&
+      duckdb_row_count(&r) > 0) {
+    char* v = duckdb_value_varchar(&r, 0, 0);
+    version = v ? v : "";
+    duckdb_free(v);
+  }
+  duckdb_destroy_result(&r);
+  if (version.empty()) {
+    return exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')",
+                            kSchemaVersion));
+  }
+  if (version != std::to_string(kSchemaVersion)) {
+    return make_error(ErrorCode::kCorrupt,
+                      "the workspace has schema version " + escape_control(version) +
+                          ", this build reads version " + std::to_string(kSchemaVersion),
+                      options_.dir);
+  }
+  return {};
+}
+
+Status DuckDbWorkspace::load_dictionaries() {
+  duckdb_result r;
+  if (duckdb_query(con_, "SELECT DictId, Dict FROM tw_raw_dictionaries ORDER BY DictId", &r) !=
+      DuckDBSuccess) {
+    std::string e = result_error(r);
+    duckdb_destroy_result(&r);
+    return make_error(ErrorCode::kStore, "cannot read the raw dictionaries: " + e, options_.dir);
+  }
+  for (idx_t row = 0; row < duckdb_row_count(&r); ++row) {
+    RawDictionary d;
+    d.id = duckdb_value_uint32(&r, 0, row);
+    duckdb_blob b = duckdb_value_blob(&r, 1, row);
+    d.bytes.assign(static_cast<const char*>(b.data), b.size);
+    duckdb_free(b.data);
+    decompressor_->add_dictionary(d);
+    max_dict_id_ = std::max(max_dict_id_, d.id);
+    current_dict_ = std::move(d);
+  }
+  duckdb_destroy_result(&r);
+  return {};
+}
+
+Status DuckDbWorkspace::init_event_index() {
+  std::unordered_set<int64_t> nonempty;
+  duckdb_result r;
+  std::string sql = fmt::format(
+      "SELECT DISTINCT CAST(floor(epoch_us(TimeGenerated) / {}) AS BIGINT) FROM "
+      "cloudtrail_events",
+      EventIdIndex::kBucketMicros);
+  if (duckdb_query(con_, sql.c_str(), &r) != DuckDBSuccess) {
+    std::string e = result_error(r);
+    duckdb_destroy_result(&r);
+    return make_error(ErrorCode::kStore, e, sql);
+  }
+  for (idx_t row = 0; row < duckdb_row_count(&r); ++row) {
+    nonempty.insert(duckdb_value_int64(&r, 0, row));
+  }
+  duckdb_destroy_result(&r);
+
+  auto loader = [this](int64_t begin, int64_t end,
+                       const std::function<void(std::string_view)>& add) -> Status {
+    duckdb_prepared_statement stmt;
+    const char* sql =
+        "SELECT AwsEventId FROM cloudtrail_events WHERE TimeGenerated >= $1 AND TimeGenerated < $2";
+    if (duckdb_prepare(con_, sql, &stmt) != DuckDBSuccess) {
+      std::string e = duckdb_prepare_error(stmt);
+      duckdb_destroy_prepare(&stmt);
+      return make_error(ErrorCode::kStore, e, sql);
+    }
+    duckdb_bind_timestamp(stmt, 1, duckdb_timestamp{begin});
+    duckdb_bind_timestamp(stmt, 2, duckdb_timestamp{end});
+    duckdb_result res;
+    if (duckdb_execute_prepared(stmt, &res) != DuckDBSuccess) {
+      std::string e = result_error(res);
+      duckdb_destroy_result(&res);
+      duckdb_destroy_prepare(&stmt);
+      return make_error(ErrorCode::kStore, e, sql);
+    }
+    while (true) {
+      duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+      if (chunk == nullptr) break;
+      idx_t n = duckdb_data_chunk_get_size(chunk);
+      auto* ids = static_cast<duckdb_string_t*>(
+          duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
+      for (idx_t i = 0; i < n; ++i) {
+        add(std::string_view(duckdb_string_t_data(&ids[i]), duckdb_string_t_length(ids[i])));
+      }
+      duckdb_destroy_data_chunk(&chunk);
+    }
+    duckdb_destroy_result(&res);
+    duckdb_destroy_prepare(&stmt);
+    return {};
+  };
+  index_ = std::make_unique<EventIdIndex>(std::move(loader), std::move(nonempty),
+                                          options_.max_cached_ids);
+  return {};
+}
+
+std::optional<RawDictionary> DuckDbWorkspace::current_dictionary() const { return current_dict_; }
+
+uint32_t DuckDbWorkspace::next_dictionary_id() const {
+  return std::max(kFirstDictionaryId, max_dict_id_ + 1);
+}
+
+Status DuckDbWorkspace::append_rows(const AppendBatch& batch, const std::vector<uint8_t>& keep) {
+  duckdb_appender app;
+  if (duckdb_appender_create(con_, nullptr, "cloudtrail_events", &app) != DuckDBSuccess) {
+    std::string e = duckdb_appender_error(app) ? duckdb_appender_error(app) : "appender";
+    duckdb_appender_destroy(&app);
+    return make_error(ErrorCode::kStore, e, "cloudtrail_events");
+  }
+  std::vector<duckdb_logical_type> types(ct::kColumnCount);
+  for (size_t c = 0; c < ct::kColumnCount; ++c) types[c] = duckdb_appender_column_type(app, c);
+  const auto& rows = batch.rows;
+  const size_t n = rows.size();
+  const idx_t chunk_cap = duckdb_vector_size();
+  Status status;
+  size_t i = 0;
+  while (i < n && status) {
+    duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), ct::kColumnCount);
+    std::vector<size_t> picked;
+    picked.reserve(chunk_cap);
+    while (i < n && picked.size() < chunk_cap) {
+      if (keep[i]) picked.push_back(i);
+      ++i;
+    }
+    for (size_t c = 0; c < ct::kColumnCount; ++c) {
+      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+      const ct::ColumnData& col = rows.column(static_cast<ct::Col>(c));
+      const ct::ColumnType type = ct::kColumns[c].type;
+      uint64_t* validity = nullptr;
+      void* data = duckdb_vector_get_data(vec);
+      for (size_t j = 0; j < picked.size(); ++j) {
+        size_t r = picked[j];
+        if (col.is_null(r)) {
+          if (validity == nullptr) {
+            duckdb_vector_ensure_validity_writable(vec);
+            validity = duckdb_vector_get_validity(vec);
+          }
+          duckdb_validity_set_row_invalid(validity, j);
+          continue;
+        }
+        switch (type) {
+          case ct::ColumnType::kString:
+          case ct::ColumnType::kBlob: {
+            std::string_view s = col.str(r);
+            duckdb_vector_assign_string_element_len(vec, j, s.data(), s.size());
+            break;
+          }
+          case ct::ColumnType::kTimestamp:
+          case ct::ColumnType::kInt:
+            static_cast<int64_t*>(data)[j] = col.ints[r];
+            break;
+          case ct::ColumnType::kBool:
+            static_cast<bool*>(data)[j] = col.ints[r] != 0;
+            break;
+        }
+      }
+    }
+    duckdb_data_chunk_set_size(chunk, picked.size());
+    if (!picked.empty() && duckdb_append_data_chunk(app, chunk) != DuckDBSuccess) {
+      const char* e = duckdb_appender_error(app);
+      status = make_error(ErrorCode::kStore, e ? e : "append failed", "cloudtrail_events");
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  if (status && duckdb_appender_flush(app) != DuckDBSuccess) {
+    const char* e = duckdb_appender_error(app);
+    status = make_error(ErrorCode::kStore, e ? e : "flush failed", "cloudtrail_events");
+  }
+  duckdb_appender_destroy(&app);
+  for (auto& t : types) duckdb_destroy_logical_type(&t);
+  return status;
+}
+
+namespace {
+
+// A prepared statement that cleans up after itself.
+class Prepared {
+ public:
+  Prepared(duckdb_connection con, const char* sql) {
+    ok_ = duckdb_prepare(con, sql, &stmt_) == DuckDBSuccess;
+    if (!ok_) error_ = duckdb_prepare_error(stmt_) ? duckdb_prepare_error(stmt_) : "prepare";
+  }
+  ~Prepared() { duckdb_destroy_prepare(&stmt_); }
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+  duckdb_prepared_statement get() { return stmt_; }
+  void text(idx_t i, std::string_view s) {
+    duckdb_bind_varchar_length(stmt_, i, s.data(), s.size());
+  }
+  void blob(idx_t i, std::string_view s) { duckdb_bind_blob(stmt_, i, s.data(), s.size()); }
+  Status run() {
+    duckdb_result r;
+    if (duckdb_execute_prepared(stmt_, &r) != DuckDBSuccess) {
+      std::string e = result_error(r);
+      duckdb_destroy_result(&r);
+      return make_error(ErrorCode::kStore, e);
+    }
+    duckdb_destroy_result(&r);
+    return {};
+  }
+
+ private:
+  duckdb_prepared_statement stmt_ = nullptr;
+  bool ok_ = false;
+  std::string error_;
+};
+
+}  // namespace
+
+Status DuckDbWorkspace::insert_rejects(const std::vector<RejectedItem>& rejects) {
+  if (rejects.empty()) return {};
+  Prepared p(con_, "INSERT INTO Rejected VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "Rejected");
+  for (const auto& r : rejects) {
+    duckdb_bind_timestamp(p.get(), 1, duckdb_timestamp{options_.clock->now_micros()});
+    std::string origin = sanitize_utf8(r.origin);
+    std::string location = sanitize_utf8(r.location);
+    std::string detail = sanitize_utf8(r.detail);
+    p.text(2, origin);
+    if (r.index >= 0) duckdb_bind_int64(p.get(), 3, r.index);
+    else duckdb_bind_null(p.get(), 3);
+    p.text(4, location);
+    p.text(5, r.reason);
+    p.text(6, detail);
+    duckdb_bind_int64(p.get(), 7, r.original_bytes);
+    p.blob(8, r.bytes);
+    if (auto s = p.run(); !s) return s;
+  }
+  return {};
+}
+
+Status DuckDbWorkspace::insert_file(const FileEntry& f, size_t stored, size_t duplicates) {
+  Prepared p(con_, "INSERT INTO IngestedFiles VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "IngestedFiles");
+  duckdb_bind_timestamp(p.get(), 1, duckdb_timestamp{options_.clock->now_micros()});
+  std::string origin = sanitize_utf8(f.origin);
+  p.text(2, origin);
+  p.text(3, f.format);
+  p.text(4, f.status);
+  p.text(5, f.reason);
+  duckdb_bind_int64(p.get(), 6, f.bytes);
+  duckdb_bind_int64(p.get(), 7, f.records);
+  duckdb_bind_int64(p.get(), 8, static_cast<int64_t>(stored));
+  duckdb_bind_int64(p.get(), 9, static_cast<int64_t>(duplicates));
+  duckdb_bind_int64(p.get(), 10, f.rejected);
+  return p.run();
+}
+
+Status DuckDbWorkspace::insert_dictionary(const RawDictionary& d) {
+  Prepared p(con_, "INSERT INTO tw_raw_dictionaries VALUES ($1, $2, $3)");
+  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "tw_raw_dictionaries");
+  duckdb_bind_uint32(p.get(), 1, d.id);
+  duckdb_bind_timestamp(p.get(), 2, duckdb_timestamp{options_.clock->now_micros()});
+  p.blob(3, d.bytes);
+  return p.run();
+}
+
+Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
+  if (options_.mode != OpenMode::kReadWrite || index_ == nullptr) {
+    return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
+  }
+  const auto& rows = batch.rows;
+  const size_t n = rows.size();
+  const auto& times = rows.column(ct::Col::kTimeGenerated).ints;
+  const auto& ids = rows.column(ct::Col::kAwsEventId);
+
+  // 1. Decide which rows are new (loads event-id hours as needed, outside the transaction).
+  std::vector<uint8_t> keep(n, 0);
+  std::unordered_set<std::string_view> batch_ids;
+  batch_ids.reserve(n);
+  AppendResult result;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view id = ids.str(i);
+    if (batch_ids.contains(id)) {
+      ++result.duplicates;
+      continue;
+    }
+    auto seen = index_->contains(times[i], id);
+    if (!seen) return std::unexpected(seen.error());
+    if (*seen) {
+      ++result.duplicates;
+      continue;
+    }
+    batch_ids.insert(id);
+    keep[i] = 1;
+    ++result.stored;
+  }
+
+  // 2. Everything of the batch in one transaction.
+  if (auto s = exec("BEGIN TRANSACTION"); !s) return std::unexpected(s.error());
+  auto rollback = [&](const Error& e) -> Result<AppendResult> {
+    (void)exec("ROLLBACK");
+    return std::unexpected(e);
+  };
+  if (batch.new_dictionary) {
+    if (auto s = insert_dictionary(*batch.new_dictionary); !s) return rollback(s.error());
+  }
+  if (result.stored > 0) {
+    if (auto s = append_rows(batch, keep); !s) return rollback(s.error());
+  }
+  if (auto s = insert_rejects(batch.rejects); !s) return rollback(s.error());
+  std::vector<std::pair<std::string, PendingFile>> file_updates;
+  for (const auto& f : batch.files) {
+    PendingFile counts;
+    if (auto it = pending_files_.find(f.origin); it != pending_files_.end()) counts = it->second;
+    for (size_t r = f.first_row; r < f.first_row + f.row_count && r < n; ++r) {
+      if (keep[r]) ++counts.stored;
+      else ++counts.duplicates;
+    }
+    if (f.final) {
+      if (auto s = insert_file(f, counts.stored, counts.duplicates); !s) {
+        return rollback(s.error());
+      }
+    }
+    file_updates.emplace_back(f.origin, counts);
+  }
+  if (auto s = exec("COMMIT"); !s) return rollback(s.error());
+
+  // 3. Committed: the in-memory state follows.
+  for (size_t i = 0; i < n; ++i) {
+    if (keep[i]) index_->insert(times[i], ids.str(i));
+  }
+  for (size_t k = 0; k < batch.files.size(); ++k) {
+    if (batch.files[k].final) pending_files_.erase(batch.files[k].origin);
+    else pending_files_[file_updates[k].first] = file_updates[k].second;
+  }
+  if (batch.new_dictionary) {
+    decompressor_->add_dictionary(*batch.new_dictionary);
+    max_dict_id_ = std::max(max_dict_id_, batch.new_dictionary->id);
+    current_dict_ = batch.new_dictionary;
+  }
+  return result;
+}
+
+Result<QueryResult> DuckDbWorkspace::query(std::string_view sql_text) {
+  std::string sql(sql_text);
+  duckdb_extracted_statements extracted = nullptr;
+  idx_t count = duckdb_extract_statements(con_, sql.c_str(), &extracted);
+  if (count == 0) {
+    std::string e = extracted ? duckdb_extract_statements_error(extracted) : "";
+    duckdb_destroy_extracted(&extracted);
+    return make_error(ErrorCode::kInvalidArgument,
+                      e.empty() ? "the query is empty" : "SQL error: " + e);
+  }
+  if (count > 1) {
+    duckdb_destroy_extracted(&extracted);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "hunt runs one SQL statement at a time; remove the extra ';'-separated "
+                      "statements");
+  }
+  duckdb_prepared_statement stmt = nullptr;
+  if (duckdb_prepare_extracted_statement(con_, extracted, 0, &stmt) != DuckDBSuccess) {
+    std::string e = duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "prepare failed";
+    duckdb_destroy_prepare(&stmt);
+    duckdb_destroy_extracted(&extracted);
+    // DuckDB refuses writes at prepare time on a read-only database.
+    bool ro = e.find("read-only") != std::string::npos;
+    return make_error(ro ? ErrorCode::kReadOnly : ErrorCode::kInvalidArgument,
+                      ro ? "hunt is read-only: the statement would modify the workspace and was "
+                           "refused; nothing was changed (" + e + ")"
+                         : "SQL error: " + e);
+  }
+  duckdb_destroy_extracted(&extracted);
+  duckdb_statement_type type = duckdb_prepared_statement_type(stmt);
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN &&
+      type != DUCKDB_STATEMENT_TYPE_PRAGMA) {
+    duckdb_destroy_prepare(&stmt);
+    return make_error(ErrorCode::kReadOnly,
+                      "hunt is read-only: only SELECT, EXPLAIN and read PRAGMA statements run; "
+                      "nothing was changed");
+  }
+  duckdb_result r;
+  if (duckdb_execute_prepared(stmt, &r) != DuckDBSuccess) {
+    std::string e = result_error(r);
+    duckdb_destroy_result(&r);
+    duckdb_destroy_prepare(&stmt);
+    bool ro = e.find("read-only") != std::string::npos || e.find("read only") != std::string::npos;
+    return make_error(ro ? ErrorCode::kReadOnly : ErrorCode::kInvalidArgument,
+                      ro ? "hunt is read-only: " + e : "SQL error: " + e);
+  }
+  duckdb_destroy_prepare(&stmt);
+
+  QueryResult out;
+  idx_t ncol = duckdb_column_count(&r);
+  std::vector<duckdb_type> types(ncol);
+  for (idx_t c = 0; c < ncol; ++c) {
+    QueryColumn col;
+    col.name = sanitize_utf8(duckdb_column_name(&r, c));
+    duckdb_logical_type lt = duckdb_column_logical_type(&r, c);
+    types[c] = duckdb_get_type_id(lt);
+    char* alias = duckdb_logical_type_get_alias(lt);
+    bool is_json = alias != nullptr && std::strcmp(alias, "JSON") == 0;
+    duckdb_free(alias);
+    duckdb_destroy_logical_type(&lt);
+    switch (types[c]) {
+      case DUCKDB_TYPE_BOOLEAN: col.kind = QueryColumn::Kind::kBool; break;
+      case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+      case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
+      case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
+      case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+      case DUCKDB_TYPE_DECIMAL:
+        col.kind = QueryColumn::Kind::kNumber;
+        break;
+      case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ:
+        col.kind = QueryColumn::Kind::kTimestamp;
+        break;
+      default: col.kind = is_json ? QueryColumn::Kind::kJson : QueryColumn::Kind::kString;
+    }
+    out.columns.push_back(std::move(col));
+  }
+  idx_t nrow = duckdb_row_count(&r);
+  out.rows.reserve(nrow);
+  for (idx_t row = 0; row < nrow; ++row) {
+    std::vector<std::optional<std::string>> cells(ncol);
+    for (idx_t c = 0; c < ncol; ++c) {
+      if (duckdb_value_is_null(&r, c, row)) continue;
+      if (out.columns[c].kind == QueryColumn::Kind::kTimestamp) {
+        cells[c] = format_iso8601_micros(duckdb_value_timestamp(&r, c, row).micros);
+        continue;
+      }
+      char* v = duckdb_value_varchar(&r, c, row);
+      std::string text = v ? sanitize_utf8(v) : std::string();
+      duckdb_free(v);
+      if (out.columns[c].kind == QueryColumn::Kind::kNumber &&
+          (text == "nan" || text == "inf" || text == "-inf")) {
+        out.columns[c].kind = QueryColumn::Kind::kString;  // not representable in JSON
+      }
+      cells[c] = std::move(text);
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  duckdb_destroy_result(&r);
+  return out;
+}
+
+}  // namespace trailwarden::store

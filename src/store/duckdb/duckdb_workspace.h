@@ -1,0 +1,79 @@
+// The default workspace: an embedded DuckDB database in a directory.
+//
+// Layout (see docs/workspace.md):
+//   cloudtrail_events    physical table: lean typed columns + RawZ (compressed record)
+//   AWSCloudTrail        view with Sentinel's column names, deriving the large JSON columns
+//                        (RequestParameters, ResponseElements, ...) and Raw from RawZ
+//   Rejected             input that was not stored, with reason and bytes
+//   IngestedFiles        one row per file examined
+//   tw_raw_dictionaries  zstd dictionaries of RawZ
+// The scalar function tw_raw(RawZ) -> VARCHAR is registered on every connection this
+// process opens; other DuckDB clients can read every table but not that view.
+#pragma once
+
+#include <duckdb.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "store/event_id_index.h"
+#include "store/raw_codec.h"
+#include "store/workspace.h"
+#include "store/workspace_lock.h"
+
+namespace trailwarden::store {
+
+struct DuckDbOptions {
+  std::string dir = "./trailwarden-data";
+  OpenMode mode = OpenMode::kReadOnly;
+  std::string command = "ingest";  // shown to other processes that find the workspace busy
+  const Clock* clock = &SystemClock::instance();
+  size_t max_cached_ids = 8'000'000;
+  int threads = 0;               // DuckDB worker threads; 0 = DuckDB's default
+  std::string memory_limit;      // e.g. "1GB"; empty = DuckDB's default
+};
+
+class DuckDbWorkspace final : public Workspace {
+ public:
+  static Result<std::unique_ptr<DuckDbWorkspace>> open(const DuckDbOptions& options);
+  ~DuckDbWorkspace() override;
+
+  Result<AppendResult> append(AppendBatch& batch) override;
+  Result<QueryResult> query(std::string_view sql) override;
+  std::optional<RawDictionary> current_dictionary() const override;
+  uint32_t next_dictionary_id() const override;
+
+  const RawDecompressor& decompressor() const { return *decompressor_; }
+  const EventIdIndex* event_index() const { return index_.get(); }
+  std::string database_path() const { return options_.dir + "/trailwarden.duckdb"; }
+
+ private:
+  DuckDbWorkspace(DuckDbOptions options, WorkspaceLock lock);
+  Status init_connection();
+  Status create_schema();
+  Status load_dictionaries();
+  Status init_event_index();
+  Status exec(const std::string& sql);
+  Status append_rows(const AppendBatch& batch, const std::vector<uint8_t>& keep);
+  Status insert_rejects(const std::vector<RejectedItem>& rejects);
+  Status insert_file(const FileEntry& file, size_t stored, size_t duplicates);
+  Status insert_dictionary(const RawDictionary& dict);
+
+  DuckDbOptions options_;
+  WorkspaceLock lock_;
+  duckdb_database db_ = nullptr;
+  duckdb_connection con_ = nullptr;
+  std::unique_ptr<RawDecompressor> decompressor_;
+  std::optional<RawDictionary> current_dict_;
+  uint32_t max_dict_id_ = 0;
+  std::unique_ptr<EventIdIndex> index_;
+  struct PendingFile {
+    size_t stored = 0;
+    size_t duplicates = 0;
+  };
+  std::unordered_map<std::string, PendingFile> pending_files_;  // files spanning batches
+};
+
+}  // namespace trailwarden::store

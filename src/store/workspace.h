@@ -1,0 +1,93 @@
+// The workspace: where events, rejected input and bookkeeping live. The contract every
+// backend (DuckDB today, ClickHouse later) implements and the conformance tests check.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "formats/cloudtrail/rows.h"
+#include "store/raw_codec.h"
+
+namespace trailwarden::store {
+
+// Input that was not stored, kept with its bytes so it can be inspected and re-ingested.
+struct RejectedItem {
+  std::string origin;      // file path or object key
+  int64_t index = -1;      // record index in the origin, -1 for the whole file
+  std::string location;    // "record 12", "line 40 record 39", "file", "offset 1234"
+  std::string reason;      // a stable code (formats/reject_reason.h)
+  std::string detail;      // for people
+  int64_t original_bytes = 0;
+  std::string bytes;       // the first bytes of the offending input (bounded)
+};
+
+// One file's bookkeeping. A large file may span several batches: its rows in each batch are
+// counted, and its row in IngestedFiles is written with the batch that holds its end.
+struct FileEntry {
+  std::string origin;
+  std::string format;
+  std::string status;  // stored | partial | rejected | skipped
+  std::string reason;  // skip reason or main reject reason
+  int64_t bytes = 0;
+  int64_t records = 0;   // record candidates seen (stored + duplicates + rejected)
+  int64_t rejected = 0;  // rejected records and file-level problems
+  size_t first_row = 0;  // this file's rows in the batch: [first_row, first_row + row_count)
+  size_t row_count = 0;
+  bool final = true;     // this batch holds the file's end
+};
+
+struct AppendBatch {
+  formats::cloudtrail::CloudTrailRows rows;  // RawZ already compressed
+  std::vector<RejectedItem> rejects;
+  std::vector<FileEntry> files;
+  std::optional<RawDictionary> new_dictionary;  // trained from this batch; stored with it
+
+  void clear() {
+    rows.clear();
+    rejects.clear();
+    files.clear();
+    new_dictionary.reset();
+  }
+};
+
+struct AppendResult {
+  size_t stored = 0;
+  size_t duplicates = 0;
+};
+
+struct QueryColumn {
+  enum class Kind { kString, kNumber, kBool, kJson, kTimestamp };
+  std::string name;
+  Kind kind = Kind::kString;
+};
+
+struct QueryResult {
+  std::vector<QueryColumn> columns;
+  // Cells as text (timestamps already in ISO-8601 UTC); nullopt is SQL NULL.
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+enum class OpenMode { kReadOnly, kReadWrite };
+
+class Workspace {
+ public:
+  virtual ~Workspace() = default;
+
+  // Stores the batch atomically: its new events (duplicates by AwsEventId, against the
+  // workspace and within the batch, are dropped and counted), its rejected input, its file
+  // bookkeeping and its dictionary commit together or not at all.
+  virtual Result<AppendResult> append(AppendBatch& batch) = 0;
+
+  // Runs one read-only SQL statement. Writes are refused with ErrorCode::kReadOnly.
+  virtual Result<QueryResult> query(std::string_view sql) = 0;
+
+  // The dictionary new records should be compressed with, if one was trained yet.
+  virtual std::optional<RawDictionary> current_dictionary() const = 0;
+  virtual uint32_t next_dictionary_id() const = 0;
+};
+
+}  // namespace trailwarden::store
