@@ -82,6 +82,11 @@ std::optional<int64_t> parse_iso8601_micros(std::string_view s) {
   // A leap second (":60") is folded into the next second, as most systems do.
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_seconds;
+  // Keep results inside years 0001-9999 UTC, so that every accepted time formats back to a
+  // four-digit year (a leap second or a zone offset can push past either end).
+  constexpr int64_t kMinSecs = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSecs = 253402300799;  // 9999-12-31T23:59:59Z
+  if (secs < kMinSecs || secs > kMaxSecs) return std::nullopt;
   return secs * 1000000 + frac_micros;
 }
 

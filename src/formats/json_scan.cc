@@ -43,7 +43,10 @@ ScanResult scan_value(std::string_view s, size_t pos, int max_depth) {
     }
     return {i, ScanError::kNone};
   }
+  // Depth past the limit is reported, but the scan still finds where the value ends, so a
+  // caller can reject this value alone and go on with its neighbours.
   int depth = 0;
+  bool too_deep = false;
   size_t i = pos;
   const size_t n = s.size();
   while (i < n) {
@@ -51,14 +54,14 @@ ScanResult scan_value(std::string_view s, size_t pos, int max_depth) {
     switch (d) {
       case '{':
       case '[':
-        if (++depth > max_depth) return {i, ScanError::kTooDeep};
+        if (++depth > max_depth) too_deep = true;
         ++i;
         break;
       case '}':
       case ']':
         --depth;
         ++i;
-        if (depth == 0) return {i, ScanError::kNone};
+        if (depth == 0) return {i, too_deep ? ScanError::kTooDeep : ScanError::kNone};
         break;
       case '"': {
         ScanResult str = scan_string(s, i);

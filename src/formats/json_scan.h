@@ -19,9 +19,9 @@ struct ScanResult {
 size_t skip_ws(std::string_view s, size_t pos);
 
 // Finds the end of the value that starts at s[pos] (pos must be at its first byte).
-// Objects and arrays are matched bracket by bracket, aware of strings and escapes; depth
-// beyond max_depth is an error. Scalars end at the next delimiter. Inner syntax is not
-// validated: that is the parser's job.
+// Objects and arrays are matched bracket by bracket, aware of strings and escapes. Depth
+// beyond max_depth gives kTooDeep with `end` still set to the value's end. Scalars end at the
+// next delimiter. Inner syntax is not validated: that is the parser's job.
 ScanResult scan_value(std::string_view s, size_t pos, int max_depth);
 
 // Walks the members of the object starting at s[pos] == '{'. For each member calls
@@ -33,8 +33,9 @@ ScanResult walk_object(std::string_view s, size_t pos, int max_depth, OnMember&&
                        size_t* stopped_at = nullptr);
 
 // Walks the elements of the array starting at s[pos] == '['. For each element calls
-// on_element(begin, end, error): error is kNone for a complete element, or the scan error
-// of the element that stopped the walk (begin is valid, end is s.size()).
+// on_element(begin, end, error): error is kNone for a complete element, kTooDeep for a
+// complete element nested too deep (the walk goes on), or the scan error of the element that
+// stopped the walk (begin is valid, end is s.size()).
 template <typename OnElement>
 ScanResult walk_array(std::string_view s, size_t pos, int max_depth, OnElement&& on_element);
 
@@ -66,7 +67,7 @@ ScanResult walk_object(std::string_view s, size_t pos, int max_depth, OnMember&&
     i = skip_ws(s, i + 1);
     if (i >= s.size()) return stop(i, ScanError::kTruncated);
     ScanResult value = scan_value(s, i, max_depth - 1);
-    if (value.error != ScanError::kNone) {
+    if (value.error != ScanError::kNone && value.error != ScanError::kTooDeep) {
       // Let the caller see the member whose value is cut short (e.g. a truncated "Records").
       on_member(key_raw, i, s.size());
       return stop(i, value.error);
@@ -87,11 +88,11 @@ ScanResult walk_array(std::string_view s, size_t pos, int max_depth, OnElement&&
   while (true) {
     if (i >= s.size()) return {i, ScanError::kTruncated};
     ScanResult value = scan_value(s, i, max_depth - 1);
-    if (value.error != ScanError::kNone) {
+    if (value.error != ScanError::kNone && value.error != ScanError::kTooDeep) {
       on_element(i, s.size(), value.error);
       return {i, value.error};
     }
-    on_element(i, value.end, ScanError::kNone);
+    on_element(i, value.end, value.error);
     i = skip_ws(s, value.end);
     if (i >= s.size()) return {i, ScanError::kTruncated};
     if (s[i] == ']') return {i + 1, ScanError::kNone};

@@ -190,6 +190,7 @@ struct CloudTrailDecoder::Run {
     };
     ScanResult walked =
         walk_object(data.substr(0, end), begin, depth_budget(), on_member, &stopped);
+    if (walked.error == ScanError::kTooDeep) walked.error = ScanError::kNone;  // per record
 
     if (records.present && data[records.b] == '[') {
       set_format(FileFormat::kRecords);
@@ -239,13 +240,13 @@ struct CloudTrailDecoder::Run {
     }
     ScanResult first = scan_value(data, pos, depth_budget());
     size_t newline = data.find('\n', pos);
-    bool more_after_first =
-        first.error == ScanError::kNone && skip_ws(data, first.end) < data.size();
+    const bool complete = first.error == ScanError::kNone || first.error == ScanError::kTooDeep;
+    bool more_after_first = complete && skip_ws(data, first.end) < data.size();
     if (more_after_first && newline != std::string_view::npos && first.end <= newline) {
       json_lines();
       return;
     }
-    value(pos, first.error == ScanError::kNone ? first.end : data.size());
+    value(pos, complete ? first.end : data.size());
     if (more_after_first) {
       size_t rest = skip_ws(data, first.end);
       reject_span(RejectReason::kTrailingData, -1, rest, data.size(),
