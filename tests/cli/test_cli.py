@@ -1,0 +1,166 @@
+"""End-to-end tests of the trailwarden command line, run as a user runs it.
+
+TRAILWARDEN_BIN names the binary; TRAILWARDEN_SOURCE_DIR the repository (for examples/).
+"""
+import fcntl
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ["TRAILWARDEN_BIN"]
+SRC = os.environ["TRAILWARDEN_SOURCE_DIR"]
+SAMPLE = os.path.join(SRC, "examples", "invictus-aws", "CloudTrail")
+
+
+def run(*args, check_rc=None):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=300)
+    if check_rc is not None and p.returncode != check_rc:
+        raise AssertionError(f"{args}: exit {p.returncode}, expected {check_rc}\n"
+                             f"stdout: {p.stdout}\nstderr: {p.stderr}")
+    return p
+
+
+def record(event_id, **extra):
+    r = {"eventVersion": "1.08", "eventTime": "2024-01-15T00:04:35Z",
+         "eventSource": "iam.amazonaws.com", "eventName": "CreateUser", "awsRegion": "us-east-1",
+         "sourceIPAddress": "198.51.100.9", "userAgent": "aws-cli/2.15.0",
+         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/mallory",
+                          "userName": "mallory", "accountId": "111122223333"},
+         "requestParameters": {"userName": "backdoor"}, "eventID": event_id,
+         "eventType": "AwsApiCall", "readOnly": False, "recipientAccountId": "111122223333"}
+    r.update(extra)
+    return r
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tw-cli-")
+        self.ws = os.path.join(self.tmp, "ws")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def hunt_json(self, sql):
+        p = run("hunt", "-w", self.ws, "--format", "json", sql, check_rc=0)
+        return json.loads(p.stdout)
+
+    def test_ingest_sample_then_reingest(self):
+        p = run("ingest", "-w", self.ws, "--format", "json", SAMPLE, check_rc=0)
+        s = json.loads(p.stdout)
+        for key in ("files", "records", "stored", "duplicates", "skipped", "rejected"):
+            self.assertIn(key, s)
+        self.assertEqual((s["files"], s["records"], s["stored"], s["duplicates"]), (55, 2900, 2900, 0))
+        self.assertEqual((s["skipped"], s["rejected"]), (0, 0))
+        again = json.loads(run("ingest", "-w", self.ws, "--format", "json", SAMPLE, check_rc=0).stdout)
+        self.assertEqual((again["stored"], again["duplicates"]), (0, 2900))
+        rows = self.hunt_json("SELECT count(*) AS n, count(DISTINCT AwsEventId) AS d FROM AWSCloudTrail")
+        self.assertEqual(rows, [{"n": 2900, "d": 2900}])
+
+    def test_hunt_formats(self):
+        run("ingest", "-w", self.ws, SAMPLE, check_rc=0)
+        sql = ("SELECT EventName, count(*) AS n FROM AWSCloudTrail GROUP BY 1 "
+               "ORDER BY 2 DESC, 1 LIMIT 3")
+        rows = self.hunt_json(sql)
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(rows[0], {"EventName": "Decrypt", "n": 178})
+        csv = subprocess.run([BIN, "hunt", "-w", self.ws, "--format", "csv", sql],
+                             capture_output=True, check=True).stdout
+        self.assertTrue(csv.startswith(b"EventName,n\r\nDecrypt,178\r\n"), csv)
+        table = run("hunt", "-w", self.ws, sql, check_rc=0).stdout
+        self.assertIn("Decrypt", table)
+        self.assertIn("(3 rows)", table)
+        t = self.hunt_json("SELECT min(TimeGenerated) AS t FROM AWSCloudTrail")
+        self.assertEqual(t, [{"t": "2023-07-10T11:42:36Z"}])
+        rp = self.hunt_json("SELECT json_extract_string(RequestParameters, '$.userName') AS u "
+                            "FROM AWSCloudTrail WHERE EventName = 'CreateUser' ORDER BY 1 LIMIT 1")
+        self.assertTrue(rp[0]["u"].startswith("stratus-red-team"))
+
+    def test_hunt_refuses_writes(self):
+        run("ingest", "-w", self.ws, SAMPLE, check_rc=0)
+        for sql in ("DELETE FROM cloudtrail_events", "DROP VIEW AWSCloudTrail",
+                    "INSERT INTO Rejected SELECT * FROM Rejected",
+                    "COPY cloudtrail_events TO '/tmp/tw-leak.csv'"):
+            p = run("hunt", "-w", self.ws, sql)
+            self.assertEqual(p.returncode, 1, sql)
+            self.assertTrue(p.stderr.strip(), sql)
+        self.assertEqual(self.hunt_json("SELECT count(*) AS n FROM AWSCloudTrail"), [{"n": 2900}])
+        p = run("hunt", "-w", self.ws, "DELETE FROM cloudtrail_events")
+        self.assertIn("read-only", p.stderr)
+
+    def test_bad_input_is_reported_and_the_rest_kept(self):
+        d = os.path.join(self.tmp, "in")
+        os.makedirs(d)
+        good = {"Records": [record("good-1"), record("good-2")]}
+        with gzip.open(os.path.join(d, "a_good.json.gz"), "wt") as f:
+            json.dump(good, f)
+        with open(os.path.join(d, "b_corrupt.json.gz"), "wb") as f:
+            f.write(b"\x1f\x8b\x08\x00" + os.urandom(200))
+        with open(os.path.join(d, "c_text.log"), "w") as f:
+            f.write("Jan 15 sshd[1]: not json\n")
+        with open(os.path.join(d, "d_digest.json"), "w") as f:
+            json.dump({"digestStartTime": "a", "digestEndTime": "b", "logFiles": []}, f)
+        with open(os.path.join(d, "e_mixed.json"), "w") as f:
+            f.write(json.dumps({"Records": [record("mixed-1"), {"eventTime": "2024-01-15T00:00:00Z"},
+                                            "not an object", record("mixed-2")]}))
+        p = run("ingest", "-w", self.ws, "--format", "json", d, check_rc=2)
+        s = json.loads(p.stdout)
+        self.assertEqual(s["files"], 5)
+        self.assertEqual(s["stored"], 4)
+        self.assertEqual(s["skipped"], 1)
+        self.assertEqual(s["rejected"], 4)
+        self.assertEqual(s["rejected_by_reason"].get("missing_event_id"), 1)
+        self.assertEqual(s["rejected_by_reason"].get("record_not_object"), 1)
+        self.assertEqual(s["rejected_by_reason"].get("not_json"), 1)
+        self.assertIn(1, [s["rejected_by_reason"].get("gzip_corrupt"),
+                          s["rejected_by_reason"].get("gzip_truncated")])
+        rows = self.hunt_json("SELECT Origin, OriginIndex, Reason FROM Rejected ORDER BY Origin, OriginIndex")
+        self.assertEqual(len(rows), 4)
+        mixed = [r for r in rows if r["Origin"].endswith("e_mixed.json")]
+        self.assertEqual([(r["OriginIndex"], r["Reason"]) for r in mixed],
+                         [(1, "missing_event_id"), (2, "record_not_object")])
+        text = run("ingest", "-w", self.ws, d).stdout
+        self.assertIn("rejected", text)
+        self.assertIn("e_mixed.json (record 1): missing_event_id", text)
+
+    def test_attacker_text_is_escaped(self):
+        d = os.path.join(self.tmp, "in")
+        os.makedirs(d)
+        evil = "curl\x1b]0;pwned\x07\x1b[2J\nFAKE LOG LINE"
+        with open(os.path.join(d, "x.json"), "w") as f:
+            json.dump({"Records": [record("esc-1", userAgent=evil)]}, f)
+        run("ingest", "-w", self.ws, d, check_rc=0)
+        table = run("hunt", "-w", self.ws, "SELECT UserAgent FROM AWSCloudTrail", check_rc=0).stdout
+        self.assertNotIn("\x1b", table)
+        self.assertNotIn("\x07", table)
+        self.assertIn("\\x1b]0;pwned", table)
+        rows = self.hunt_json("SELECT UserAgent FROM AWSCloudTrail")
+        self.assertEqual(rows[0]["UserAgent"], evil)
+
+    def test_busy_workspace_and_usage_errors(self):
+        run("ingest", "-w", self.ws, SAMPLE, check_rc=0)
+        with open(os.path.join(self.ws, "trailwarden.lock"), "r+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.seek(0)
+            lock.write("held by `trailwarden ingest`, pid 4242\n")
+            lock.flush()
+            p = run("ingest", "-w", self.ws, SAMPLE)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("busy", p.stderr)
+            self.assertIn("pid 4242", p.stderr)
+            p = run("hunt", "-w", self.ws, "SELECT 1")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("busy", p.stderr)
+        p = run("ingest", "-w", self.ws, os.path.join(self.tmp, "no-such-dir"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no such file or folder", p.stderr)
+        p = run("hunt", "-w", os.path.join(self.tmp, "nothing"), "SELECT 1")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no workspace", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
