@@ -74,7 +74,7 @@ class CliTest(unittest.TestCase):
         self.assertIn("Decrypt", table)
         self.assertIn("(3 rows)", table)
         t = self.hunt_json("SELECT min(TimeGenerated) AS t FROM AWSCloudTrail")
-        self.assertEqual(t, [{"t": "2023-07-10T11:42:36Z"}])
+        self.assertEqual(t, [{"t": "2023-07-10T11:42:18Z"}])
         rp = self.hunt_json("SELECT json_extract_string(RequestParameters, '$.userName') AS u "
                             "FROM AWSCloudTrail WHERE EventName = 'CreateUser' ORDER BY 1 LIMIT 1")
         self.assertTrue(rp[0]["u"].startswith("stratus-red-team"))
