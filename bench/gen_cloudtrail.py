@@ -393,23 +393,26 @@ class Gen:
         files = bz = bj = 0
         made = set()
         for s, A, reg, k, burst in self.plan(n):
-            base, recs = self.cell(s, A, reg, k, burst)
-            t = time.gmtime(base + 300 + self.r.randrange(180))   # delivered a few minutes after the slot closes
-            d = os.path.join(outdir, 'AWSLogs', A.id, 'CloudTrail', reg, time.strftime('%Y/%m/%d', t))
-            if d not in made:
-                os.makedirs(d, exist_ok=True)
-                made.add(d)
-            path = os.path.join(d, '%s_CloudTrail_%s_%s_%s' % (A.id, reg, time.strftime('%Y%m%dT%H%MZ', t), ''.join(self.r.choices(ALNUM, k=16))))
-            if self.jsonl:
-                data = blob = ''.join(json.dumps(x, separators=(',', ':')) + '\n' for x in recs).encode()
-                path += '.jsonl'
-            else:
-                data = json.dumps({'Records': recs}, separators=(',', ':')).encode()
-                blob, path = gzip.compress(data, 6, mtime=0), path + '.json.gz'
-                bz += len(blob)
-            with open(path, 'wb') as f:
-                f.write(blob)
-            files, bj = files + 1, bj + len(data)
+            base, rest = self.cell(s, A, reg, k, burst)
+            while rest:   # like CloudTrail, split a busy window over several files of up to ~2000 records
+                cut = len(rest) if len(rest) <= 2000 else self.r.randrange(800, 2001)
+                recs, rest = rest[:cut], rest[cut:]
+                t = time.gmtime(base + 300 + self.r.randrange(180))   # delivered a few minutes after the slot closes
+                d = os.path.join(outdir, 'AWSLogs', A.id, 'CloudTrail', reg, time.strftime('%Y/%m/%d', t))
+                if d not in made:
+                    os.makedirs(d, exist_ok=True)
+                    made.add(d)
+                path = os.path.join(d, '%s_CloudTrail_%s_%s_%s' % (A.id, reg, time.strftime('%Y%m%dT%H%MZ', t), ''.join(self.r.choices(ALNUM, k=16))))
+                if self.jsonl:
+                    data = blob = ''.join(json.dumps(x, separators=(',', ':')) + '\n' for x in recs).encode()
+                    path += '.jsonl'
+                else:
+                    data = json.dumps({'Records': recs}, separators=(',', ':')).encode()
+                    blob, path = gzip.compress(data, 6, mtime=0), path + '.json.gz'
+                    bz += len(blob)
+                with open(path, 'wb') as f:
+                    f.write(blob)
+                files, bj = files + 1, bj + len(data)
         return files, bz, bj
 
 

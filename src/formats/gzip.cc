@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace trailwarden::formats {
 
@@ -86,7 +87,12 @@ InflateResult gunzip(std::string_view data, size_t max_output, PaddedBuffer& out
     uint32_t isize;
     std::memcpy(&isize, data.data() + data.size() - 4, 4);
     if (isize > 0 && isize <= max_output) {
-      thread_local libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+      struct FreeDecompressor {
+        void operator()(libdeflate_decompressor* p) const { libdeflate_free_decompressor(p); }
+      };
+      thread_local std::unique_ptr<libdeflate_decompressor, FreeDecompressor> owner(
+          libdeflate_alloc_decompressor());
+      libdeflate_decompressor* d = owner.get();
       out.clear();
       out.reserve(isize);
       size_t in_used = 0, out_used = 0;

@@ -93,11 +93,16 @@ bool RawDecompressor::has_dictionary(uint32_t id) const {
 }
 
 Status RawDecompressor::decompress(std::string_view frame, std::string& out) const {
-  thread_local ZSTD_DCtx* dctx = [] {
+  // One context per thread (DuckDB calls tw_raw from its worker threads), freed with it.
+  struct FreeDCtx {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+  };
+  thread_local std::unique_ptr<ZSTD_DCtx, FreeDCtx> dctx_owner = [] {
     ZSTD_DCtx* d = ZSTD_createDCtx();
     ZSTD_DCtx_setParameter(d, ZSTD_d_format, ZSTD_f_zstd1_magicless);
-    return d;
+    return std::unique_ptr<ZSTD_DCtx, FreeDCtx>(d);
   }();
+  ZSTD_DCtx* dctx = dctx_owner.get();
   ZSTD_frameHeader header;
   if (ZSTD_getFrameHeader_advanced(&header, frame.data(), frame.size(), ZSTD_f_zstd1_magicless) !=
           0 ||
