@@ -13,10 +13,10 @@ N="${1:-1000000}"
 data="bench/data/ct-$N"
 tw="$PWD/build/release/trailwarden"
 [ -x "$tw" ] || ./scripts/build release >/dev/null
-if [ ! -f "$data/.done" ]; then
+if [ ! -f "$data.done" ]; then
   rm -rf "$data"
   python3 bench/gen_cloudtrail.py --events "$N" --out "$data" --seed 1 >/dev/null
-  touch "$data/.done"
+  touch "$data.done"
 fi
 list=$(mktemp)
 find "$data" -name '*.json.gz' | LC_ALL=C sort > "$list"

@@ -28,7 +28,18 @@ int run(const HuntArgs& a) {
   }
   auto result = (*ws)->query(a.sql);
   if (!result) {
-    std::fprintf(stderr, "trailwarden hunt: %s\n", escape_control(result.error().message).c_str());
+    // DuckDB's messages span lines (the statement, a caret under the error): keep the line
+    // breaks, escape everything else.
+    std::string message;
+    std::string_view rest = result.error().message;
+    while (true) {
+      size_t nl = rest.find('\n');
+      append_escape_control(message, rest.substr(0, nl));
+      if (nl == std::string_view::npos) break;
+      message += "\n  ";
+      rest.remove_prefix(nl + 1);
+    }
+    std::fprintf(stderr, "trailwarden hunt: %s\n", message.c_str());
     return kExitFatal;
   }
   std::string out = a.format == "json"  ? render_json(*result)

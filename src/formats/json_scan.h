@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace trailwarden::formats {
@@ -28,9 +29,14 @@ ScanResult scan_value(std::string_view s, size_t pos, int max_depth);
 // on_member(key_raw, value_begin, value_end) where key_raw is the key's text between the
 // quotes, still escaped. Stops early when on_member returns false. Returns the object's end,
 // or the error that stopped the walk; `stopped_at` receives the offset where it stopped.
-template <typename OnMember>
+// `claim(key_raw, value_begin)` may take a member's value over (walking it itself, so the
+// value is read once) and return its ScanResult; members it claims skip on_member.
+struct ClaimNone {
+  std::optional<ScanResult> operator()(std::string_view, size_t) const { return std::nullopt; }
+};
+template <typename OnMember, typename Claim = ClaimNone>
 ScanResult walk_object(std::string_view s, size_t pos, int max_depth, OnMember&& on_member,
-                       size_t* stopped_at = nullptr);
+                       size_t* stopped_at = nullptr, Claim&& claim = {});
 
 // Walks the elements of the array starting at s[pos] == '['. For each element calls
 // on_element(begin, end, error): error is kNone for a complete element, kTooDeep for a
@@ -46,9 +52,9 @@ inline bool is_json_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c 
 // End of the string starting at s[pos] == '"' (one past the closing quote).
 ScanResult scan_string(std::string_view s, size_t pos);
 
-template <typename OnMember>
+template <typename OnMember, typename Claim>
 ScanResult walk_object(std::string_view s, size_t pos, int max_depth, OnMember&& on_member,
-                       size_t* stopped_at) {
+                       size_t* stopped_at, Claim&& claim) {
   auto stop = [&](size_t at, ScanError e) {
     if (stopped_at) *stopped_at = at;
     return ScanResult{at, e};
@@ -66,13 +72,14 @@ ScanResult walk_object(std::string_view s, size_t pos, int max_depth, OnMember&&
     if (s[i] != ':') return stop(i, ScanError::kUnexpected);
     i = skip_ws(s, i + 1);
     if (i >= s.size()) return stop(i, ScanError::kTruncated);
-    ScanResult value = scan_value(s, i, max_depth - 1);
+    std::optional<ScanResult> claimed = claim(key_raw, i);
+    ScanResult value = claimed ? *claimed : scan_value(s, i, max_depth - 1);
     if (value.error != ScanError::kNone && value.error != ScanError::kTooDeep) {
       // Let the caller see the member whose value is cut short (e.g. a truncated "Records").
-      on_member(key_raw, i, s.size());
+      if (!claimed) on_member(key_raw, i, s.size());
       return stop(i, value.error);
     }
-    if (!on_member(key_raw, i, value.end)) return stop(value.end, ScanError::kNone);
+    if (!claimed && !on_member(key_raw, i, value.end)) return stop(value.end, ScanError::kNone);
     i = skip_ws(s, value.end);
     if (i >= s.size()) return stop(i, ScanError::kTruncated);
     if (s[i] == '}') return {i + 1, ScanError::kNone};

@@ -21,9 +21,14 @@ struct IngestOptions {
   std::vector<std::string> paths;
   formats::cloudtrail::DecodeLimits limits;
   uint64_t max_file_bytes = uint64_t{1} << 30;  // a file larger than this is rejected unread
-  size_t batch_rows = 65536;                     // a batch is cut at this many rows ...
-  size_t batch_bytes = size_t{96} << 20;         // ... or this many bytes, whichever is first
-  size_t dictionary_min_rows = 1000;             // fewer rows than this: no dictionary yet
+  // A batch is cut at this many rows or bytes, whichever comes first. At least DuckDB's row
+  // group (122,880 rows), so that a commit writes whole compressed row groups.
+  size_t batch_rows = 131072;
+  size_t batch_bytes = size_t{128} << 20;
+  // Until the workspace has a raw-record dictionary, batches are cut at this many rows and
+  // compressed when cut (the first one trains the dictionary); afterwards per record.
+  size_t dictionary_batch_rows = 16384;
+  size_t dictionary_min_rows = 1000;  // fewer rows than this: no dictionary yet
   size_t dictionary_samples = 4000;
   int compression_level = 3;
   bool threaded = true;  // false: decode and store on one thread (tests, one-core runs)
@@ -46,6 +51,7 @@ struct IngestSummary {
   uint64_t rejected = 0;    // rejected records plus whole-file problems
   uint64_t input_bytes = 0;
   double seconds = 0;
+  double store_seconds = 0;  // time the store spent appending and committing
   std::map<std::string, uint64_t> rejected_by_reason;
   std::map<std::string, uint64_t> skipped_by_reason;
   std::map<std::string, uint64_t> files_by_format;

@@ -120,8 +120,9 @@ struct CloudTrailDecoder::Run {
     sink.on_record(self.scratch_.view(), index);
   }
 
-  // Walks an array whose elements are records or LookupEvents items.
-  void array_of_records(size_t begin, bool lookup) {
+  // Walks an array whose elements are records or LookupEvents items. Returns where the array
+  // ends; after a syntax error the rest of the input is reported and treated as consumed.
+  ScanResult array_of_records(size_t begin, bool lookup) {
     auto on_element = [&](size_t b, size_t e, ScanError err) {
       if (err != ScanError::kNone) {
         reject(reason_for_scan(err), b, e,
@@ -141,7 +142,9 @@ struct CloudTrailDecoder::Run {
              fmt::format("unexpected byte at offset {} in a list of records; the rest of the "
                          "list is not read",
                          r.end));
+      return {data.size(), ScanError::kNone};
     }
+    return r;
   }
 
   // A record candidate that is itself a LookupEvents item (e.g. jq '.Events[]' output).
@@ -155,30 +158,45 @@ struct CloudTrailDecoder::Run {
     return found;
   }
 
-  // One top-level JSON value: the whole document, or one line of JSON Lines.
-  void value(size_t begin, size_t end) {
+  // One top-level JSON value: the whole document, or one line of JSON Lines. Returns the
+  // offset just past what it read (the end of the input when the value is incomplete).
+  size_t value(size_t begin, size_t end) {
     char c = data[begin];
     if (c == '[') {
       set_format(FileFormat::kArray);
-      array_of_records(begin, false);
-      return;
+      ScanResult r = array_of_records(begin, false);
+      return r.error == ScanError::kNone ? r.end : end;
     }
     if (c != '{') {
       reject(line > 0 ? RejectReason::kRecordNotObject : RejectReason::kNotJson, begin, end,
              "expected a JSON object or array");
-      return;
+      return end;
     }
+    // An envelope's record list is walked as it is met, so a large file is read once.
+    bool envelope = false;
+    auto claim = [&](std::string_view key, size_t b) -> std::optional<ScanResult> {
+      if (envelope || data[b] != '[') return std::nullopt;
+      if (key == "Records") {
+        envelope = true;
+        set_format(FileFormat::kRecords);
+        return array_of_records(b, false);
+      }
+      if (key == "Events") {
+        envelope = true;
+        set_format(FileFormat::kLookupEvents);
+        return array_of_records(b, true);
+      }
+      return std::nullopt;
+    };
     struct Span {
       size_t b = 0, e = 0;
       bool present = false;
     };
-    Span records, events, detail;
+    Span detail;
     bool record_keys = false, digest_keys = false, detail_type = false;
     size_t stopped = 0;
     auto on_member = [&](std::string_view key, size_t b, size_t e) {
-      if (key == "Records") records = {b, e, true};
-      else if (key == "Events") events = {b, e, true};
-      else if (key == "detail") detail = {b, e, true};
+      if (key == "detail") detail = {b, e, true};
       else if (key == "detail-type") detail_type = true;
       else if (key == "eventID" || key == "eventTime" || key == "eventVersion" ||
                key == "eventName")
@@ -189,42 +207,44 @@ struct CloudTrailDecoder::Run {
       return true;
     };
     ScanResult walked =
-        walk_object(data.substr(0, end), begin, depth_budget(), on_member, &stopped);
+        walk_object(data.substr(0, end), begin, depth_budget(), on_member, &stopped, claim);
     if (walked.error == ScanError::kTooDeep) walked.error = ScanError::kNone;  // per record
+    const size_t consumed = walked.error == ScanError::kNone ? walked.end : end;
 
-    if (records.present && data[records.b] == '[') {
-      set_format(FileFormat::kRecords);
-      array_of_records(records.b, false);
-    } else if (events.present && data[events.b] == '[') {
-      set_format(FileFormat::kLookupEvents);
-      array_of_records(events.b, true);
-    } else if (record_keys || line > 0) {
+    if (envelope) {
+      // Records already read are kept; a truncation inside the list was reported there.
+      if (walked.error != ScanError::kNone && walked.error != ScanError::kTruncated) {
+        reject_span(reason_for_scan(walked.error), -1, stopped, end,
+                    line > 0 ? fmt::format("line {}", line) : fmt::format("offset {}", stopped),
+                    fmt::format("the document is not valid JSON from offset {}", stopped));
+      }
+      return consumed;
+    }
+    if (record_keys || line > 0) {
       set_format(FileFormat::kSingleRecord);
       if (walked.error != ScanError::kNone) {
         reject(reason_for_scan(walked.error), begin, end, "the record is not complete JSON");
       } else {
         record(begin, walked.end);
       }
-      return;
-    } else if (detail_type && detail.present && data[detail.b] == '{') {
+      return consumed;
+    }
+    if (walked.error != ScanError::kNone) {
+      reject_span(reason_for_scan(walked.error), -1, stopped, end, fmt::format("offset {}", stopped),
+                  fmt::format("the document is not valid JSON from offset {}", stopped));
+      return consumed;
+    }
+    if (detail_type && detail.present && data[detail.b] == '{') {
       set_format(FileFormat::kEventBridge);
       record(detail.b, detail.e);
-    } else if (digest_keys && walked.error == ScanError::kNone) {
+    } else if (digest_keys) {
       result.format = FileFormat::kDigest;
       result.skip = SkipReason::kCloudTrailDigest;
-      return;
-    } else if (walked.error == ScanError::kNone) {
+    } else {
       result.format = FileFormat::kOther;
       result.skip = SkipReason::kNotCloudTrail;
-      return;
     }
-    if (walked.error != ScanError::kNone &&
-        !(walked.error == ScanError::kTruncated && (records.present || events.present))) {
-      // Records already read are kept; say why the rest of the document was not.
-      reject_span(reason_for_scan(walked.error), -1, stopped, end,
-                  line > 0 ? fmt::format("line {}", line) : fmt::format("offset {}", stopped),
-                  fmt::format("the document is not valid JSON from offset {}", stopped));
-    }
+    return consumed;
   }
 
   void document() {
@@ -238,17 +258,21 @@ struct CloudTrailDecoder::Run {
                   "the content is not JSON (it does not start with '{' or '[')");
       return;
     }
-    ScanResult first = scan_value(data, pos, depth_budget());
+    // JSON Lines: the first line holds one complete value and more content follows. Only
+    // the first line is scanned to decide; a one-line document is not scanned twice.
     size_t newline = data.find('\n', pos);
-    const bool complete = first.error == ScanError::kNone || first.error == ScanError::kTooDeep;
-    bool more_after_first = complete && skip_ws(data, first.end) < data.size();
-    if (more_after_first && newline != std::string_view::npos && first.end <= newline) {
-      json_lines();
-      return;
+    if (newline != std::string_view::npos && skip_ws(data, newline) < data.size()) {
+      std::string_view first_line = data.substr(0, newline);
+      ScanResult first = scan_value(first_line, pos, depth_budget());
+      if ((first.error == ScanError::kNone || first.error == ScanError::kTooDeep) &&
+          skip_ws(first_line, first.end) == first_line.size()) {
+        json_lines();
+        return;
+      }
     }
-    value(pos, complete ? first.end : data.size());
-    if (more_after_first) {
-      size_t rest = skip_ws(data, first.end);
+    size_t end = value(pos, data.size());
+    size_t rest = skip_ws(data, end);
+    if (rest < data.size()) {
       reject_span(RejectReason::kTrailingData, -1, rest, data.size(),
                   fmt::format("offset {}", rest),
                   "content after the end of the JSON document was not read");
@@ -268,7 +292,11 @@ struct CloudTrailDecoder::Run {
         while (e > b && is_json_ws(data[e - 1])) --e;
         std::string_view saved = data;
         data = data.substr(0, e);  // a line never reads into the next one
-        value(b, e);
+        size_t consumed = value(b, e);
+        if (size_t rest = skip_ws(data, consumed); rest < e) {
+          reject_span(RejectReason::kTrailingData, -1, rest, e, fmt::format("line {}", line),
+                      "content after the end of the JSON value on this line was not read");
+        }
         data = saved;
       }
       pos = end + 1;

@@ -72,6 +72,15 @@ Status register_tw_raw(duckdb_connection con, const RawDecompressor* dec) {
   return {};
 }
 
+// Chosen per column instead of letting DuckDB analyse every method for every string column at
+// each checkpoint, which was most of the commit time (bench/RESULTS.md).
+const char* column_compression(const ct::ColumnSpec& c) {
+  if (c.type == ct::ColumnType::kBlob) return "uncompressed";  // RawZ is zstd already
+  if (c.name == "AwsEventId") return "fsst";                    // unique: hex digits and dashes
+  if (c.type == ct::ColumnType::kString) return "dictionary";   // few distinct values per segment
+  return nullptr;                                               // numbers: DuckDB decides
+}
+
 std::string view_sql() {
   std::string cols;
   for (const auto& c : ct::kColumns) {
@@ -149,6 +158,13 @@ Result<std::unique_ptr<DuckDbWorkspace>> DuckDbWorkspace::open(const DuckDbOptio
   if (options.threads > 0) {
     duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
   }
+  if (rw) {
+    // DuckDB checkpoints whenever the WAL passes 16 MB: with ingest's batches that is every
+    // commit, and each checkpoint re-reads and merges the row groups of the previous ones.
+    // A larger threshold checkpoints a few times per ingest instead (and once on close); the
+    // WAL is still synced at every commit, so durability is unchanged.
+    duckdb_set_config(config, "checkpoint_threshold", options.checkpoint_threshold.c_str());
+  }
   if (!options.memory_limit.empty()) {
     duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
   }
@@ -191,7 +207,10 @@ Status DuckDbWorkspace::create_schema() {
   std::string cols;
   for (const auto& c : ct::kColumns) {
     if (!cols.empty()) cols += ", ";
-    cols += fmt::format("{} {}{}", c.name, sql_type(c.type), c.not_null ? " NOT NULL" : "");
+    const char* compression = column_compression(c);
+    cols += fmt::format("{} {}{}{}", c.name, sql_type(c.type),
+                        compression ? fmt::format(" USING COMPRESSION {}", compression) : "",
+                        c.not_null ? " NOT NULL" : "");
   }
   const std::string ddl[] = {
       "CREATE TABLE IF NOT EXISTS tw_meta (Key VARCHAR PRIMARY KEY, Value VARCHAR)",

@@ -33,6 +33,7 @@ struct DuckDbOptions {
   size_t max_cached_ids = 8'000'000;
   int threads = 0;               // DuckDB worker threads; 0 = DuckDB's default
   std::string memory_limit;      // e.g. "1GB"; empty = DuckDB's default
+  std::string checkpoint_threshold = "256MB";  // WAL size that triggers a checkpoint
 };
 
 class DuckDbWorkspace final : public Workspace {
