@@ -180,7 +180,7 @@ class BatchBuilder final : public ct::RecordSink {
     for (size_t i = 0; i < n; ++i) {
       uint64_t end = raw.ends[i];
       compressor_.compress(std::string_view(raw.bytes).substr(begin, end - begin), packed);
-      raw.ends[i] = packed.size();
+      raw.ends[i] = static_cast<uint32_t>(packed.size());  // smaller than the input
       begin = end;
     }
     raw.bytes.swap(packed);
@@ -301,7 +301,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
     duplicates += r->duplicates;
     return true;
   };
-  BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(2);
+  BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(1);
   std::thread store_thread;
   if (options.threaded) {
     store_thread = std::thread([&] {

@@ -21,9 +21,9 @@ struct IngestOptions {
   std::vector<std::string> paths;
   formats::cloudtrail::DecodeLimits limits;
   uint64_t max_file_bytes = uint64_t{1} << 30;  // a file larger than this is rejected unread
-  // A batch is cut at this many rows or bytes, whichever comes first. At least DuckDB's row
-  // group (122,880 rows), so that a commit writes whole compressed row groups.
-  size_t batch_rows = 131072;
+  // A batch is cut at this many rows or bytes, whichever comes first. DuckDB's row group is
+  // 122,880 rows: a batch of exactly that many is written as one whole compressed row group.
+  size_t batch_rows = 122880;
   size_t batch_bytes = size_t{128} << 20;
   // Until the workspace has a raw-record dictionary, batches are cut at this many rows and
   // compressed when cut (the first one trains the dictionary); afterwards per record.

@@ -82,6 +82,20 @@ class CliTest(unittest.TestCase):
                          ["malicious-iam-user", "stratus-red-team-backdoor-u-user",
                           "stratus-red-team-login-profile-user", "stratus-red-team-nmfalu-gfjyeaypjt"])
 
+    def test_derived_sentinel_columns(self):
+        run("ingest", "-w", self.ws, SAMPLE, check_rc=0)
+        # Counts checked against the sample with jq.
+        rows = self.hunt_json("SELECT TlsVersion, EventVersion, count(*) AS n FROM AWSCloudTrail "
+                              "GROUP BY ALL ORDER BY n DESC")
+        self.assertEqual(rows, [
+            {"TlsVersion": "TLSv1.2", "EventVersion": "1.08", "n": 2066},
+            {"TlsVersion": None, "EventVersion": "1.08", "n": 600},
+            {"TlsVersion": "TLSv1.3", "EventVersion": "1.08", "n": 199},
+            {"TlsVersion": "TLSv1.2", "EventVersion": "1.09", "n": 30},
+            {"TlsVersion": None, "EventVersion": "1.09", "n": 5}])
+        rows = self.hunt_json("SELECT count(*) AS n FROM AWSCloudTrail WHERE SessionIssuerType = 'Role'")
+        self.assertEqual(rows, [{"n": 76}])
+
     def test_hunt_refuses_writes(self):
         run("ingest", "-w", self.ws, SAMPLE, check_rc=0)
         for sql in ("DELETE FROM cloudtrail_events", "DROP VIEW AWSCloudTrail",

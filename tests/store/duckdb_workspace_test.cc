@@ -50,7 +50,7 @@ AppendBatch make_batch(const std::vector<std::string>& records) {
   for (size_t k = 0; k < b.rows.size(); ++k) {
     c.compress(std::string_view(raw.bytes).substr(begin, raw.ends[k] - begin), packed);
     begin = raw.ends[k];
-    raw.ends[k] = packed.size();
+    raw.ends[k] = static_cast<uint32_t>(packed.size());
   }
   raw.bytes = packed;
   FileEntry f;
@@ -85,6 +85,11 @@ TEST(DuckDbWorkspace, AppendsAndQueriesWithSentinelNames) {
                         "AWSCloudTrail WHERE AwsEventId = 'e1'"),
             "alice");
   EXPECT_EQ(scalar(*ws, "SELECT AwsRequestId_ FROM AWSCloudTrail WHERE AwsEventId = 'e1'"), "req-1");
+  // Sentinel columns derived from the raw record by the view.
+  EXPECT_EQ(scalar(*ws, "SELECT EventVersion || '/' || Category FROM AWSCloudTrail WHERE "
+                        "AwsEventId = 'e1'"),
+            "1.08/Management");
+  EXPECT_EQ(scalar(*ws, "SELECT count(*) FROM AWSCloudTrail WHERE TlsVersion IS NULL"), "2");
   EXPECT_EQ(scalar(*ws, "SELECT Stored FROM IngestedFiles"), "2");
 }
 
@@ -198,7 +203,7 @@ TEST(DuckDbWorkspace, DictionariesPersistAndOldRecordsStayReadable) {
     std::string packed;
     for (size_t k = 0; k < recs.size(); ++k) {
       c.compress(recs[k], packed);
-      raw.ends[k] = packed.size();
+      raw.ends[k] = static_cast<uint32_t>(packed.size());
     }
     raw.bytes = packed;
     b.new_dictionary = *dict;

@@ -56,14 +56,9 @@ void session_context(RowDraft& row, object ctx) {
       object issuer;
       if (value.get_object().get(issuer)) continue;
       for (auto [k, v] : issuer) {
-        if (k == "type") set_string_if(row, Col::kSessionIssuerType, v);
-        else if (k == "principalId") set_string_if(row, Col::kSessionIssuerPrincipalId, v);
-        else if (k == "arn") set_string_if(row, Col::kSessionIssuerArn, v);
-        else if (k == "accountId") set_string_if(row, Col::kSessionIssuerAccountId, v);
+        if (k == "arn") set_string_if(row, Col::kSessionIssuerArn, v);
         else if (k == "userName") set_string_if(row, Col::kSessionIssuerUserName, v);
       }
-    } else if (key == "ec2RoleDelivery") {
-      set_string_if(row, Col::kEC2RoleDelivery, value);
     }
   }
 }
@@ -81,15 +76,6 @@ void user_identity(RowDraft& row, object ui) {
       object ctx;
       if (!value.get_object().get(ctx)) session_context(row, ctx);
     }
-  }
-}
-
-void tls_details(RowDraft& row, object tls) {
-  for (auto [key, value] : tls) {
-    if (key == "tlsVersion") set_string_if(row, Col::kTlsVersion, value);
-    else if (key == "cipherSuite") set_string_if(row, Col::kCipherSuite, value);
-    else if (key == "clientProvidedHostHeader")
-      set_string_if(row, Col::kClientProvidedHostHeader, value);
   }
 }
 
@@ -133,20 +119,12 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
     } else if (key == "awsRegion") set_string_if(row, Col::kAWSRegion, value);
     else if (key == "sourceIPAddress") set_string_if(row, Col::kSourceIpAddress, value);
     else if (key == "userAgent") set_string_if(row, Col::kUserAgent, value);
-    else if (key == "eventVersion") set_string_if(row, Col::kEventVersion, value);
     else if (key == "eventType") set_string_if(row, Col::kEventTypeName, value);
     else if (key == "readOnly") set_bool_if(row, Col::kReadOnly, value);
     else if (key == "managementEvent") set_bool_if(row, Col::kManagementEvent, value);
     else if (key == "recipientAccountId") set_string_if(row, Col::kRecipientAccountId, value);
-    else if (key == "eventCategory") set_string_if(row, Col::kCategory, value);
     else if (key == "errorCode") set_string_if(row, Col::kErrorCode, value);
     else if (key == "errorMessage") set_string_if(row, Col::kErrorMessage, value);
-    else if (key == "tlsDetails") {
-      object tls;
-      if (!value.get_object().get(tls)) tls_details(row, tls);
-    } else if (key == "apiVersion") set_string_if(row, Col::kAPIVersion, value);
-    else if (key == "sharedEventID") set_string_if(row, Col::kSharedEventId, value);
-    else if (key == "vpcEndpointId") set_string_if(row, Col::kVpcEndpointId, value);
   }
 
   const Cell& id = row.get(Col::kAwsEventId);

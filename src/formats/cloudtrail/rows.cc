@@ -1,9 +1,17 @@
 #include "formats/cloudtrail/rows.h"
 
+#include <cstdlib>
+#include <limits>
+
 namespace trailwarden::formats::cloudtrail {
 
 namespace {
 bool is_text(ColumnType t) { return t == ColumnType::kString || t == ColumnType::kBlob; }
+
+// Offsets are 32-bit; going past them would silently corrupt rows, so stop instead.
+void check_offset(size_t size) {
+  if (size > std::numeric_limits<uint32_t>::max()) std::abort();
+}
 }  // namespace
 
 CloudTrailRows::CloudTrailRows() = default;
@@ -39,7 +47,8 @@ void CloudTrailRows::append(const RowDraft& row) {
     c.valid.push_back(present ? 1 : 0);
     if (is_text(kColumns[i].type)) {
       if (present) c.bytes.append(cell.s);
-      c.ends.push_back(c.bytes.size());
+      check_offset(c.bytes.size());
+      c.ends.push_back(static_cast<uint32_t>(c.bytes.size()));
     } else {
       c.ints.push_back(cell.kind == Cell::Kind::kBool ? (cell.b ? 1 : 0) : cell.i);
     }
@@ -49,10 +58,11 @@ void CloudTrailRows::append(const RowDraft& row) {
 
 void CloudTrailRows::set_last_text(Col c, std::string_view value) {
   ColumnData& col = columns_[idx(c)];
-  uint64_t begin = size_ <= 1 ? 0 : col.ends[size_ - 2];
+  uint32_t begin = size_ <= 1 ? 0 : col.ends[size_ - 2];
   col.bytes.resize(begin);
   col.bytes.append(value);
-  col.ends[size_ - 1] = col.bytes.size();
+  check_offset(col.bytes.size());
+  col.ends[size_ - 1] = static_cast<uint32_t>(col.bytes.size());
   col.valid[size_ - 1] = 1;
 }
 

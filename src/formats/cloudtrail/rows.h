@@ -43,15 +43,16 @@ struct RowDraft {
 };
 
 // One column: strings and blobs use bytes/ends; timestamps, ints and bools use ints.
+// 32-bit offsets: a batch is cut long before one column holds 4 GiB (pipeline/ingest.h).
 struct ColumnData {
   std::string bytes;
-  std::vector<uint64_t> ends;
+  std::vector<uint32_t> ends;
   std::vector<int64_t> ints;
   std::vector<uint8_t> valid;
 
   bool is_null(size_t row) const { return valid[row] == 0; }
   std::string_view str(size_t row) const {
-    uint64_t begin = row == 0 ? 0 : ends[row - 1];
+    uint32_t begin = row == 0 ? 0 : ends[row - 1];
     return std::string_view(bytes).substr(begin, ends[row] - begin);
   }
 };
