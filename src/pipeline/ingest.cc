@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -106,20 +108,20 @@ class BatchBuilder final : public ct::RecordSink {
     ++file_records_;
     ++summary_.records;
     ctx_.origin_index = index;
+    if (compress_as_we_go_) {
+      scratch_.clear();
+      compressor_.compress(record, scratch_);
+      ctx_.stored_raw = scratch_;
+    } else {
+      ctx_.stored_raw.reset();
+    }
     auto r = normalizer_.normalize(record, ctx_, batch_->rows);
     if (!r) {
       reject(r.error().reason, index, index >= 0 ? fmt::format("record {}", index) : "file",
              record, r.error().detail, record.size());
       return;
     }
-    if (compress_as_we_go_) {
-      scratch_.clear();
-      compressor_.compress(record, scratch_);
-      batch_->rows.set_last_text(ct::Col::kRawZ, scratch_);
-      batch_bytes_ += scratch_.size() + 256;
-    } else {
-      batch_bytes_ += record.size() + 256;
-    }
+    batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
   }
 
   void on_reject(RejectReason reason, int64_t index, std::string_view location,
@@ -305,6 +307,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   std::thread store_thread;
   if (options.threaded) {
     store_thread = std::thread([&] {
+      pthread_setname_np(pthread_self(), "tw-store");  // visible in top, perf and gdb
       while (auto batch = queue.pop()) {
         if (!store_batch(**batch)) {
           queue.close();

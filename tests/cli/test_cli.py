@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import unittest
@@ -158,6 +159,29 @@ class CliTest(unittest.TestCase):
         self.assertIn("\\x1b]0;pwned", table)
         rows = self.hunt_json("SELECT UserAgent FROM AWSCloudTrail")
         self.assertEqual(rows[0]["UserAgent"], evil)
+
+    def test_sigkill_mid_ingest_then_rerun_loses_and_duplicates_nothing(self):
+        data = os.path.join(self.tmp, "gen")
+        subprocess.run(["python3", os.path.join(SRC, "bench", "gen_cloudtrail.py"), "--events",
+                        "150000", "--out", data, "--seed", "7"], check=True, capture_output=True)
+        expected = 150000
+        for delay in (0.3, 0.9, 1.6):
+            p = subprocess.Popen([BIN, "ingest", "-w", self.ws, "--no-progress", data],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                p.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+            rows = self.hunt_json("SELECT count(*) AS n, count(DISTINCT AwsEventId) AS d "
+                                  "FROM AWSCloudTrail")
+            self.assertEqual(rows[0]["n"], rows[0]["d"], f"duplicates after a kill at {delay}s")
+            self.assertLessEqual(rows[0]["n"], expected)
+        s = json.loads(run("ingest", "-w", self.ws, "--format", "json", data, check_rc=0).stdout)
+        self.assertEqual(s["records"], expected)
+        self.assertEqual(s["stored"] + s["duplicates"], expected)
+        rows = self.hunt_json("SELECT count(*) AS n, count(DISTINCT AwsEventId) AS d FROM AWSCloudTrail")
+        self.assertEqual(rows, [{"n": expected, "d": expected}])
 
     def test_busy_workspace_and_usage_errors(self):
         run("ingest", "-w", self.ws, SAMPLE, check_rc=0)

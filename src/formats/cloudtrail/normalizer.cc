@@ -151,7 +151,7 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
   row.set_int(Col::kIngestionTime, ctx.ingestion_time_us);
   row.set_string(Col::kOrigin, ctx.origin);
   row.set_int(Col::kOriginIndex, ctx.origin_index);
-  row.set_string(Col::kRawZ, record);
+  row.set_string(Col::kRawZ, ctx.stored_raw.value_or(record));
   out.append(row);
   return {};
 }

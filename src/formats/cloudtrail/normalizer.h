@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ struct RecordContext {
   std::string_view origin;
   int64_t origin_index = 0;
   int64_t ingestion_time_us = 0;
+  // What goes into RawZ: the record itself when unset, else these bytes (the pipeline passes
+  // the record already compressed, which saves copying the record first).
+  std::optional<std::string_view> stored_raw;
 };
 
 struct NormalizeError {
@@ -29,8 +33,8 @@ class CloudTrailNormalizer {
  public:
   explicit CloudTrailNormalizer(size_t max_record_bytes = size_t{1} << 20, int max_depth = 64);
 
-  // Appends one row to `out`, whose RawZ column receives the record's bytes uncompressed
-  // (the pipeline compresses the column per batch). `record` must be readable for
+  // Appends one row to `out`; its RawZ column receives ctx.stored_raw or the record's bytes.
+  // `record` must be readable for
   // PaddedBuffer::kPadding bytes past its end. On error nothing is appended.
   std::expected<void, NormalizeError> normalize(std::string_view record, const RecordContext& ctx,
                                                 CloudTrailRows& out);

@@ -56,16 +56,6 @@ void CloudTrailRows::append(const RowDraft& row) {
   ++size_;
 }
 
-void CloudTrailRows::set_last_text(Col c, std::string_view value) {
-  ColumnData& col = columns_[idx(c)];
-  uint32_t begin = size_ <= 1 ? 0 : col.ends[size_ - 2];
-  col.bytes.resize(begin);
-  col.bytes.append(value);
-  check_offset(col.bytes.size());
-  col.ends[size_ - 1] = static_cast<uint32_t>(col.bytes.size());
-  col.valid[size_ - 1] = 1;
-}
-
 size_t CloudTrailRows::bytes() const {
   size_t total = 0;
   for (const auto& c : columns_) {

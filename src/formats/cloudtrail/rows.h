@@ -65,8 +65,6 @@ class CloudTrailRows {
   void clear();
   void reserve(size_t rows, size_t raw_bytes);
   void append(const RowDraft& row);
-  // Replaces the last row's value of a string or blob column.
-  void set_last_text(Col c, std::string_view value);
   const ColumnData& column(Col c) const { return columns_[idx(c)]; }
   ColumnData& mutable_column(Col c) { return columns_[idx(c)]; }
   // Approximate heap bytes held: drives batch cutting.

@@ -477,43 +477,83 @@ class Prepared {
 
 }  // namespace
 
+namespace {
+
+// Row-wise appends to a small table (one row per file or rejected item): an appender, since a
+// prepared INSERT per row cost ~0.5 ms each, seconds per million events in small files.
+class RowAppender {
+ public:
+  RowAppender(duckdb_connection con, const char* table) : table_(table) {
+    ok_ = duckdb_appender_create(con, nullptr, table, &app_) == DuckDBSuccess;
+  }
+  ~RowAppender() { duckdb_appender_destroy(&app_); }
+  RowAppender(const RowAppender&) = delete;
+  RowAppender& operator=(const RowAppender&) = delete;
+
+  void begin() { duckdb_appender_begin_row(app_); }
+  void text(std::string_view s) { duckdb_append_varchar_length(app_, s.data(), s.size()); }
+  void blob(std::string_view s) { duckdb_append_blob(app_, s.data(), s.size()); }
+  void int64(int64_t v) { duckdb_append_int64(app_, v); }
+  void null() { duckdb_append_null(app_); }
+  void timestamp(int64_t micros) { duckdb_append_timestamp(app_, duckdb_timestamp{micros}); }
+  void end() {
+    if (duckdb_appender_end_row(app_) != DuckDBSuccess) ok_ = false;
+  }
+  Status finish() {
+    if (!ok_ || duckdb_appender_flush(app_) != DuckDBSuccess) {
+      const char* e = app_ ? duckdb_appender_error(app_) : nullptr;
+      return make_error(ErrorCode::kStore, e ? e : "append failed", table_);
+    }
+    return {};
+  }
+
+ private:
+  const char* table_;
+  duckdb_appender app_ = nullptr;
+  bool ok_ = false;
+};
+
+}  // namespace
+
 Status DuckDbWorkspace::insert_rejects(const std::vector<RejectedItem>& rejects) {
   if (rejects.empty()) return {};
-  Prepared p(con_, "INSERT INTO Rejected VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "Rejected");
+  RowAppender a(con_, "Rejected");
+  const int64_t now = options_.clock->now_micros();
   for (const auto& r : rejects) {
-    duckdb_bind_timestamp(p.get(), 1, duckdb_timestamp{options_.clock->now_micros()});
-    std::string origin = sanitize_utf8(r.origin);
-    std::string location = sanitize_utf8(r.location);
-    std::string detail = sanitize_utf8(r.detail);
-    p.text(2, origin);
-    if (r.index >= 0) duckdb_bind_int64(p.get(), 3, r.index);
-    else duckdb_bind_null(p.get(), 3);
-    p.text(4, location);
-    p.text(5, r.reason);
-    p.text(6, detail);
-    duckdb_bind_int64(p.get(), 7, r.original_bytes);
-    p.blob(8, r.bytes);
-    if (auto s = p.run(); !s) return s;
+    a.begin();
+    a.timestamp(now);
+    a.text(sanitize_utf8(r.origin));
+    if (r.index >= 0) a.int64(r.index);
+    else a.null();
+    a.text(sanitize_utf8(r.location));
+    a.text(r.reason);
+    a.text(sanitize_utf8(r.detail));
+    a.int64(r.original_bytes);
+    a.blob(r.bytes);
+    a.end();
   }
-  return {};
+  return a.finish();
 }
 
-Status DuckDbWorkspace::insert_file(const FileEntry& f, size_t stored, size_t duplicates) {
-  Prepared p(con_, "INSERT INTO IngestedFiles VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
-  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "IngestedFiles");
-  duckdb_bind_timestamp(p.get(), 1, duckdb_timestamp{options_.clock->now_micros()});
-  std::string origin = sanitize_utf8(f.origin);
-  p.text(2, origin);
-  p.text(3, f.format);
-  p.text(4, f.status);
-  p.text(5, f.reason);
-  duckdb_bind_int64(p.get(), 6, f.bytes);
-  duckdb_bind_int64(p.get(), 7, f.records);
-  duckdb_bind_int64(p.get(), 8, static_cast<int64_t>(stored));
-  duckdb_bind_int64(p.get(), 9, static_cast<int64_t>(duplicates));
-  duckdb_bind_int64(p.get(), 10, f.rejected);
-  return p.run();
+Status DuckDbWorkspace::insert_files(const std::vector<std::pair<const FileEntry*, PendingFile>>& files) {
+  if (files.empty()) return {};
+  RowAppender a(con_, "IngestedFiles");
+  const int64_t now = options_.clock->now_micros();
+  for (const auto& [f, counts] : files) {
+    a.begin();
+    a.timestamp(now);
+    a.text(sanitize_utf8(f->origin));
+    a.text(f->format);
+    a.text(f->status);
+    a.text(f->reason);
+    a.int64(f->bytes);
+    a.int64(f->records);
+    a.int64(static_cast<int64_t>(counts.stored));
+    a.int64(static_cast<int64_t>(counts.duplicates));
+    a.int64(f->rejected);
+    a.end();
+  }
+  return a.finish();
 }
 
 Status DuckDbWorkspace::insert_dictionary(const RawDictionary& d) {
@@ -570,6 +610,7 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
   }
   if (auto s = insert_rejects(batch.rejects); !s) return rollback(s.error());
   std::vector<std::pair<std::string, PendingFile>> file_updates;
+  std::vector<std::pair<const FileEntry*, PendingFile>> finished;
   for (const auto& f : batch.files) {
     PendingFile counts;
     if (auto it = pending_files_.find(f.origin); it != pending_files_.end()) counts = it->second;
@@ -577,13 +618,10 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
       if (keep[r]) ++counts.stored;
       else ++counts.duplicates;
     }
-    if (f.final) {
-      if (auto s = insert_file(f, counts.stored, counts.duplicates); !s) {
-        return rollback(s.error());
-      }
-    }
+    if (f.final) finished.emplace_back(&f, counts);
     file_updates.emplace_back(f.origin, counts);
   }
+  if (auto s = insert_files(finished); !s) return rollback(s.error());
   if (auto s = exec("COMMIT"); !s) return rollback(s.error());
 
   // 3. Committed: the in-memory state follows.

@@ -59,7 +59,11 @@ class DuckDbWorkspace final : public Workspace {
   Status exec(const std::string& sql);
   Status append_rows(const AppendBatch& batch, const std::vector<uint8_t>& keep);
   Status insert_rejects(const std::vector<RejectedItem>& rejects);
-  Status insert_file(const FileEntry& file, size_t stored, size_t duplicates);
+  struct PendingFile {
+    size_t stored = 0;
+    size_t duplicates = 0;
+  };
+  Status insert_files(const std::vector<std::pair<const FileEntry*, PendingFile>>& files);
   Status insert_dictionary(const RawDictionary& dict);
 
   DuckDbOptions options_;
@@ -70,10 +74,6 @@ class DuckDbWorkspace final : public Workspace {
   std::optional<RawDictionary> current_dict_;
   uint32_t max_dict_id_ = 0;
   std::unique_ptr<EventIdIndex> index_;
-  struct PendingFile {
-    size_t stored = 0;
-    size_t duplicates = 0;
-  };
   std::unordered_map<std::string, PendingFile> pending_files_;  // files spanning batches
 };
 
