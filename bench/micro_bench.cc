@@ -18,7 +18,8 @@ namespace ct = formats::cloudtrail;
 // All sample records, one Records envelope per file, as read from examples/.
 std::vector<std::string> sample_files() {
   std::vector<std::string> out;
-  std::filesystem::path dir = std::filesystem::path(TRAILWARDEN_SOURCE_DIR) / "examples/invictus-aws/CloudTrail";
+  std::filesystem::path dir =
+      std::filesystem::path(TRAILWARDEN_SOURCE_DIR) / "examples/invictus-aws/CloudTrail";
   std::vector<std::filesystem::path> paths;
   for (const auto& e : std::filesystem::directory_iterator(dir)) paths.push_back(e.path());
   std::sort(paths.begin(), paths.end());

@@ -37,7 +37,8 @@ bool q(duckdb_connection c, const char* sql) {
   return ok;
 }
 
-double run(bool primary_key, const std::vector<std::string>& ids, const std::vector<int64_t>& times) {
+double run(bool primary_key, const std::vector<std::string>& ids,
+           const std::vector<int64_t>& times) {
   std::string path = "/tmp/tw-unique-bench-" + std::to_string(primary_key) + ".duckdb";
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".wal");
@@ -45,8 +46,10 @@ double run(bool primary_key, const std::vector<std::string>& ids, const std::vec
   duckdb_connection con;
   duckdb_open(path.c_str(), &db);
   duckdb_connect(db, &con);
-  q(con, primary_key ? "CREATE TABLE e (AwsEventId VARCHAR PRIMARY KEY, TimeGenerated TIMESTAMP, EventName VARCHAR)"
-                     : "CREATE TABLE e (AwsEventId VARCHAR, TimeGenerated TIMESTAMP, EventName VARCHAR)");
+  q(con, primary_key
+             ? "CREATE TABLE e (AwsEventId VARCHAR PRIMARY KEY, TimeGenerated TIMESTAMP, EventName "
+               "VARCHAR)"
+             : "CREATE TABLE e (AwsEventId VARCHAR, TimeGenerated TIMESTAMP, EventName VARCHAR)");
   trailwarden::store::EventIdIndex index(
       [](int64_t, int64_t, const std::function<void(std::string_view)>&) {
         return trailwarden::Status{};
@@ -103,8 +106,9 @@ int main(int argc, char** argv) {
   }
   double pk = run(true, ids, times);
   double idx = run(false, ids, times);
-  std::printf("events: %zu\nPRIMARY KEY table:          %.2f s (%.0f rows/s)\n"
-              "no key + EventIdIndex:      %.2f s (%.0f rows/s)\nratio: %.2fx\n",
-              n, pk, n / pk, idx, n / idx, pk / idx);
+  std::printf(
+      "events: %zu\nPRIMARY KEY table:          %.2f s (%.0f rows/s)\n"
+      "no key + EventIdIndex:      %.2f s (%.0f rows/s)\nratio: %.2fx\n",
+      n, pk, n / pk, idx, n / idx, pk / idx);
   return 0;
 }

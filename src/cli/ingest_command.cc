@@ -123,9 +123,9 @@ int run(const IngestArgs& a) {
   if (show_progress) {
     progress = [](const pipeline::IngestProgress& p) {
       double rate = p.seconds > 0 ? p.records / p.seconds : 0;
-      std::fprintf(stderr, "\r\033[Kfiles %zu/%zu  records %s  stored %s  %s events/s", p.files_done,
-                   p.files_total, with_commas(p.records).c_str(), with_commas(p.stored).c_str(),
-                   with_commas(static_cast<uint64_t>(rate)).c_str());
+      std::fprintf(stderr, "\r\033[Kfiles %zu/%zu  records %s  stored %s  %s events/s",
+                   p.files_done, p.files_total, with_commas(p.records).c_str(),
+                   with_commas(p.stored).c_str(), with_commas(static_cast<uint64_t>(rate)).c_str());
     };
   }
   auto summary = pipeline::run_ingest(*ws, o, clock, progress);
@@ -140,7 +140,8 @@ int run(const IngestArgs& a) {
     return kExitFatal;
   }
   const std::string where = a.dry_run ? std::string("nothing (dry run)") : a.workspace;
-  std::string out = a.format == "json" ? summary_json(*summary, where) : summary_text(*summary, where);
+  std::string out =
+      a.format == "json" ? summary_json(*summary, where) : summary_text(*summary, where);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return summary->rejected > 0 ? kExitRejected : kExitOk;
 }
@@ -155,8 +156,7 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
       "recognised by content: S3 log files (gzip or not), JSON arrays, JSON Lines, saved "
       "LookupEvents responses. Exit code 0: all accepted; 2: some input rejected (see the "
       "Rejected table); 1: fatal error.");
-  cmd->add_option("-w,--workspace", args->workspace, "workspace directory")
-      ->capture_default_str();
+  cmd->add_option("-w,--workspace", args->workspace, "workspace directory")->capture_default_str();
   cmd->add_option("paths", args->paths, "files or folders")->required();
   cmd->add_option("--format", args->format, "summary format")
       ->check(CLI::IsMember({"text", "json"}))

@@ -1,6 +1,5 @@
 // trailwarden: one binary, one subcommand per job.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -22,7 +21,8 @@ int main(int argc, char** argv) {
   int exit_code = cli::kExitOk;
   cli::add_ingest_command(app, exit_code);
   cli::add_hunt_command(app, exit_code);
-  app.parse_complete_callback([&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });
+  app.parse_complete_callback(
+      [&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -142,9 +142,12 @@ std::string render_csv(const store::QueryResult& r) {
 
 std::string render(const store::QueryResult& r, Format f) {
   switch (f) {
-    case Format::kJson: return render_json(r);
-    case Format::kCsv: return render_csv(r);
-    default: return render_table(r);
+    case Format::kJson:
+      return render_json(r);
+    case Format::kCsv:
+      return render_csv(r);
+    default:
+      return render_table(r);
   }
 }
 

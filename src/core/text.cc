@@ -16,9 +16,12 @@ void append_hex_escape(std::string& out, unsigned char c) {
 uint32_t decode_code_point(std::string_view t, size_t i, size_t len) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(t[i + k]); };
   switch (len) {
-    case 1: return b(0);
-    case 2: return ((b(0) & 0x1Fu) << 6) | (b(1) & 0x3Fu);
-    case 3: return ((b(0) & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1Fu) << 6) | (b(1) & 0x3Fu);
+    case 3:
+      return ((b(0) & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
     default:
       return ((b(0) & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6) |
              (b(3) & 0x3Fu);
@@ -67,10 +70,14 @@ void append_escape_control(std::string& out, std::string_view t) {
       continue;
     }
     if (c < 0x80) {
-      if (c == '\n') out += "\\n";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\r') out += "\\r";
-      else append_hex_escape(out, c);
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\r')
+        out += "\\r";
+      else
+        append_hex_escape(out, c);
       ++i;
       continue;
     }
@@ -113,8 +120,10 @@ void append_json_string(std::string& out, std::string_view t) {
   for (size_t i = 0; i < t.size();) {
     auto c = static_cast<unsigned char>(t[i]);
     if (c >= 0x20 && c < 0x80) {
-      if (c == '"') out += "\\\"";
-      else if (c == '\\') out += "\\\\";
+      if (c == '"')
+        out += "\\\"";
+      else if (c == '\\')
+        out += "\\\\";
       else if (c == '<' || c == '>' || c == '&') {  // safe to embed in HTML
         out += "\\u00";
         out += kHex[c >> 4];
@@ -127,11 +136,21 @@ void append_json_string(std::string& out, std::string_view t) {
     }
     if (c < 0x20) {
       switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           out += "\\u00";
           out += kHex[c >> 4];
@@ -147,9 +166,12 @@ void append_json_string(std::string& out, std::string_view t) {
       continue;
     }
     uint32_t cp = decode_code_point(t, i, len);
-    if (cp == 0x2028) out += "\\u2028";
-    else if (cp == 0x2029) out += "\\u2029";
-    else out.append(t.substr(i, len));
+    if (cp == 0x2028)
+      out += "\\u2028";
+    else if (cp == 0x2029)
+      out += "\\u2029";
+    else
+      out.append(t.substr(i, len));
     i += len;
   }
   out += '"';

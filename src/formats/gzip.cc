@@ -68,8 +68,7 @@ InflateResult gunzip_zlib(std::string_view data, size_t max_output, PaddedBuffer
                 std::string("corrupt gzip data: ") + (zs.msg ? zs.msg : "inflate error")};
     } else {
       result = {InflateStatus::kTruncated,
-                "gzip stream ends early after " + std::to_string(out.size()) +
-                    " inflated bytes"};
+                "gzip stream ends early after " + std::to_string(out.size()) + " inflated bytes"};
     }
     break;
   }

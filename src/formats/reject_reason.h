@@ -31,9 +31,9 @@ std::string_view reject_reason_name(RejectReason reason);
 // Why a whole file was recognised and deliberately not stored.
 enum class SkipReason {
   kNone,
-  kEmpty,            // no content
-  kCloudTrailDigest, // a CloudTrail digest (integrity) file: no events
-  kNotCloudTrail,    // valid JSON that holds no CloudTrail records (e.g. AWS Config, a manifest)
+  kEmpty,             // no content
+  kCloudTrailDigest,  // a CloudTrail digest (integrity) file: no events
+  kNotCloudTrail,     // valid JSON that holds no CloudTrail records (e.g. AWS Config, a manifest)
 };
 
 std::string_view skip_reason_name(SkipReason reason);

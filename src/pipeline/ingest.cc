@@ -1,7 +1,6 @@
 #include "pipeline/ingest.h"
 
 #include <fmt/format.h>
-
 #include <pthread.h>
 
 #include <atomic>
@@ -117,8 +116,8 @@ class BatchBuilder final : public ct::RecordSink {
     }
     auto r = normalizer_.normalize(record, ctx_, batch_->rows);
     if (!r) {
-      reject(r.error().reason, index, index >= 0 ? fmt::format("record {}", index) : "file",
-             record, r.error().detail, record.size());
+      reject(r.error().reason, index, index >= 0 ? fmt::format("record {}", index) : "file", record,
+             r.error().detail, record.size());
       return;
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
@@ -140,8 +139,9 @@ class BatchBuilder final : public ct::RecordSink {
 
   bool full() const {
     // Until a dictionary exists, batches hold uncompressed records: keep them small.
-    size_t rows = compress_as_we_go_ ? options_.batch_rows
-                                     : std::min(options_.batch_rows, options_.dictionary_batch_rows);
+    size_t rows = compress_as_we_go_
+                      ? options_.batch_rows
+                      : std::min(options_.batch_rows, options_.dictionary_batch_rows);
     return batch_->rows.size() >= rows || batch_bytes_ >= options_.batch_bytes;
   }
 
@@ -209,8 +209,8 @@ class BatchBuilder final : public ct::RecordSink {
     batch_->new_dictionary = dict_;
   }
 
-  void reject(RejectReason reason, int64_t index, std::string_view location,
-              std::string_view bytes, std::string_view detail, size_t original) {
+  void reject(RejectReason reason, int64_t index, std::string_view location, std::string_view bytes,
+              std::string_view detail, size_t original) {
     ++file_rejected_;
     ++summary_.rejected;
     std::string code(formats::reject_reason_name(reason));
@@ -255,7 +255,8 @@ class BatchBuilder final : public ct::RecordSink {
 // A sink that cuts batches mid-file when they grow full.
 class CuttingSink final : public ct::RecordSink {
  public:
-  CuttingSink(BatchBuilder& builder, const std::function<bool(std::unique_ptr<store::AppendBatch>)>& emit)
+  CuttingSink(BatchBuilder& builder,
+              const std::function<bool(std::unique_ptr<store::AppendBatch>)>& emit)
       : builder_(builder), emit_(emit) {}
   void on_record(std::string_view record, int64_t index) override {
     builder_.on_record(record, index);
@@ -343,8 +344,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
       builder.reject_file(RejectReason::kFileTooLarge,
                           fmt::format("file of {} bytes exceeds the limit of {} bytes", file.size,
                                       options.max_file_bytes));
-    } else if (auto st = sources::FileSource::read(file, options.max_file_bytes, file_bytes);
-               !st) {
+    } else if (auto st = sources::FileSource::read(file, options.max_file_bytes, file_bytes); !st) {
       builder.reject_file(RejectReason::kIoError, st.error().message);
     } else {
       CuttingSink sink(builder, emit);

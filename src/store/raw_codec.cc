@@ -67,9 +67,8 @@ Result<RawDictionary> train_raw_dictionary(const std::vector<std::string_view>& 
   params.zParams.compressionLevel = 3;
   params.zParams.dictID = id;
   params.zParams.notificationLevel = 0;
-  size_t n = ZDICT_trainFromBuffer_fastCover(dict.data(), dict.size(), joined.data(),
-                                             sizes.data(), static_cast<unsigned>(sizes.size()),
-                                             params);
+  size_t n = ZDICT_trainFromBuffer_fastCover(dict.data(), dict.size(), joined.data(), sizes.data(),
+                                             static_cast<unsigned>(sizes.size()), params);
   if (ZDICT_isError(n)) {
     return make_error(ErrorCode::kInvalidArgument,
                       std::string("dictionary training failed: ") + ZDICT_getErrorName(n));

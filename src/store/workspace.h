@@ -16,13 +16,13 @@ namespace trailwarden::store {
 
 // Input that was not stored, kept with its bytes so it can be inspected and re-ingested.
 struct RejectedItem {
-  std::string origin;      // file path or object key
-  int64_t index = -1;      // record index in the origin, -1 for the whole file
-  std::string location;    // "record 12", "line 40 record 39", "file", "offset 1234"
-  std::string reason;      // a stable code (formats/reject_reason.h)
-  std::string detail;      // for people
+  std::string origin;    // file path or object key
+  int64_t index = -1;    // record index in the origin, -1 for the whole file
+  std::string location;  // "record 12", "line 40 record 39", "file", "offset 1234"
+  std::string reason;    // a stable code (formats/reject_reason.h)
+  std::string detail;    // for people
   int64_t original_bytes = 0;
-  std::string bytes;       // the first bytes of the offending input (bounded)
+  std::string bytes;  // the first bytes of the offending input (bounded)
 };
 
 // One file's bookkeeping. A large file may span several batches: its rows in each batch are
@@ -37,7 +37,7 @@ struct FileEntry {
   int64_t rejected = 0;  // rejected records and file-level problems
   size_t first_row = 0;  // this file's rows in the batch: [first_row, first_row + row_count)
   size_t row_count = 0;
-  bool final = true;     // this batch holds the file's end
+  bool final = true;  // this batch holds the file's end
 };
 
 struct AppendBatch {

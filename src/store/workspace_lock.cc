@@ -36,8 +36,8 @@ Result<WorkspaceLock> WorkspaceLock::acquire(const std::string& dir, Kind kind,
   }
   if (fd < 0 && kind == Kind::kShared) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(ErrorCode::kIo, std::string("cannot open the workspace lock: ") +
-                                          std::strerror(errno), path);
+    return make_error(ErrorCode::kIo,
+                      std::string("cannot open the workspace lock: ") + std::strerror(errno), path);
   }
   int op = (kind == Kind::kExclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
   if (::flock(fd, op) != 0) {
@@ -54,8 +54,8 @@ Result<WorkspaceLock> WorkspaceLock::acquire(const std::string& dir, Kind kind,
       msg += "; wait for it to finish, or use another workspace with -w";
       return make_error(ErrorCode::kBusy, msg, dir);
     }
-    return make_error(ErrorCode::kIo, std::string("cannot lock the workspace: ") +
-                                          std::strerror(err), path);
+    return make_error(ErrorCode::kIo,
+                      std::string("cannot lock the workspace: ") + std::strerror(err), path);
   }
   if (kind == Kind::kExclusive) {
     std::string who = "held by `trailwarden " + std::string(command) + "`, pid " +

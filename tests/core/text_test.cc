@@ -11,8 +11,10 @@ TEST(Text, EscapesTerminalControl) {
   EXPECT_EQ(escape_control("\x1b[31mred"), "\\x1b[31mred");
   EXPECT_EQ(escape_control("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(escape_control("bad\xff"), "bad\\xff");
-  EXPECT_EQ(escape_control("\xc2\x9b" "2J"), "\\u{9b}2J");             // C1 CSI
-  EXPECT_EQ(escape_control("x\xe2\x80\xaey"), "x\\u{202e}y");          // bidi override
+  EXPECT_EQ(escape_control("\xc2\x9b"
+                           "2J"),
+            "\\u{9b}2J");                                      // C1 CSI
+  EXPECT_EQ(escape_control("x\xe2\x80\xaey"), "x\\u{202e}y");  // bidi override
 }
 
 TEST(Text, JsonStringsAreAlwaysValid) {

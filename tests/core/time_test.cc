@@ -32,7 +32,8 @@ TEST(Time, RefusesWhatIsNotATime) {
 TEST(Time, FormatsRoundTrip) {
   EXPECT_EQ(format_iso8601_micros(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(format_iso8601_micros(int64_t{1705277075} * 1000000), "2024-01-15T00:04:35Z");
-  EXPECT_EQ(format_iso8601_micros(int64_t{1705277075} * 1000000 + 123), "2024-01-15T00:04:35.000123Z");
+  EXPECT_EQ(format_iso8601_micros(int64_t{1705277075} * 1000000 + 123),
+            "2024-01-15T00:04:35.000123Z");
   EXPECT_EQ(format_iso8601_micros(-1000000), "1969-12-31T23:59:59Z");
   for (int64_t t : {int64_t{-62135596800} * 1000000, int64_t{253402300799} * 1000000,
                     int64_t{951782400} * 1000000}) {

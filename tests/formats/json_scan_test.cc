@@ -43,8 +43,10 @@ TEST(JsonScan, WalksArrayElementsUpToTruncation) {
   std::vector<std::string> complete;
   int truncated = 0;
   walk_array(s, 0, 10, [&](size_t b, size_t e, ScanError err) {
-    if (err == ScanError::kNone) complete.push_back(s.substr(b, e - b));
-    else ++truncated;
+    if (err == ScanError::kNone)
+      complete.push_back(s.substr(b, e - b));
+    else
+      ++truncated;
   });
   EXPECT_EQ(complete, (std::vector<std::string>{R"({"a":1})", R"({"b":2})"}));
   EXPECT_EQ(truncated, 1);

@@ -73,7 +73,8 @@ TEST(Ingest, MixedGoodAndBadInputKeepsEveryGoodRecord) {
   EXPECT_EQ(f.scalar("SELECT count(*) FROM AWSCloudTrail"), std::to_string(s->stored));
   EXPECT_EQ(f.scalar("SELECT count(*) FROM Rejected"), std::to_string(s->rejected));
   EXPECT_EQ(f.scalar("SELECT count(*) FROM IngestedFiles"), "6");
-  EXPECT_EQ(f.scalar("SELECT Status FROM IngestedFiles WHERE Origin LIKE '%truncated%'"), "partial");
+  EXPECT_EQ(f.scalar("SELECT Status FROM IngestedFiles WHERE Origin LIKE '%truncated%'"),
+            "partial");
   EXPECT_EQ(f.scalar("SELECT Reason FROM IngestedFiles WHERE Origin LIKE '%digest%'"),
             "cloudtrail_digest");
   // The dictionary was trained from the first batch and every record reads back.

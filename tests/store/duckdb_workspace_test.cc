@@ -72,22 +72,28 @@ std::string scalar(DuckDbWorkspace& ws, const std::string& sql) {
 TEST(DuckDbWorkspace, AppendsAndQueriesWithSentinelNames) {
   TempDir dir;
   auto ws = open_rw(dir);
-  auto batch = make_batch({make_record("e1"), make_record("e2", "2024-01-15T01:00:00Z", "ListBuckets")});
+  auto batch =
+      make_batch({make_record("e1"), make_record("e2", "2024-01-15T01:00:00Z", "ListBuckets")});
   auto r = ws->append(batch);
   ASSERT_TRUE(r.has_value()) << r.error().to_string();
   EXPECT_EQ(r->stored, 2u);
   EXPECT_EQ(scalar(*ws, "SELECT count(*) FROM AWSCloudTrail"), "2");
-  EXPECT_EQ(scalar(*ws, "SELECT EventName FROM AWSCloudTrail WHERE AwsEventId = 'e2'"), "ListBuckets");
+  EXPECT_EQ(scalar(*ws, "SELECT EventName FROM AWSCloudTrail WHERE AwsEventId = 'e2'"),
+            "ListBuckets");
   EXPECT_EQ(scalar(*ws, "SELECT TimeGenerated FROM AWSCloudTrail WHERE AwsEventId = 'e2'"),
             "2024-01-15T01:00:00Z");
-  EXPECT_EQ(scalar(*ws, "SELECT Raw FROM AWSCloudTrail WHERE AwsEventId = 'e1'"), make_record("e1"));
-  EXPECT_EQ(scalar(*ws, "SELECT json_extract_string(Raw, '$.userIdentity.userName') FROM "
-                        "AWSCloudTrail WHERE AwsEventId = 'e1'"),
+  EXPECT_EQ(scalar(*ws, "SELECT Raw FROM AWSCloudTrail WHERE AwsEventId = 'e1'"),
+            make_record("e1"));
+  EXPECT_EQ(scalar(*ws,
+                   "SELECT json_extract_string(Raw, '$.userIdentity.userName') FROM "
+                   "AWSCloudTrail WHERE AwsEventId = 'e1'"),
             "alice");
-  EXPECT_EQ(scalar(*ws, "SELECT AwsRequestId_ FROM AWSCloudTrail WHERE AwsEventId = 'e1'"), "req-1");
+  EXPECT_EQ(scalar(*ws, "SELECT AwsRequestId_ FROM AWSCloudTrail WHERE AwsEventId = 'e1'"),
+            "req-1");
   // Sentinel columns derived from the raw record by the view.
-  EXPECT_EQ(scalar(*ws, "SELECT EventVersion || '/' || Category FROM AWSCloudTrail WHERE "
-                        "AwsEventId = 'e1'"),
+  EXPECT_EQ(scalar(*ws,
+                   "SELECT EventVersion || '/' || Category FROM AWSCloudTrail WHERE "
+                   "AwsEventId = 'e1'"),
             "1.08/Management");
   EXPECT_EQ(scalar(*ws, "SELECT count(*) FROM AWSCloudTrail WHERE TlsVersion IS NULL"), "2");
   EXPECT_EQ(scalar(*ws, "SELECT Stored FROM IngestedFiles"), "2");
@@ -146,12 +152,12 @@ TEST(DuckDbWorkspace, HuntIsReadOnly) {
   }
   auto ro = open_ro(dir);
   ASSERT_TRUE(ro.has_value()) << ro.error().to_string();
-  for (const char* sql : {"DELETE FROM cloudtrail_events", "DROP TABLE Rejected",
-                          "INSERT INTO Rejected SELECT * FROM Rejected",
-                          "UPDATE cloudtrail_events SET EventName = 'x'",
-                          "CREATE TABLE t AS SELECT 1", "ATTACH '/tmp/other.duckdb' AS o",
-                          "COPY cloudtrail_events TO '/tmp/leak.csv'",
-                          "SET enable_external_access = true"}) {
+  for (const char* sql :
+       {"DELETE FROM cloudtrail_events", "DROP TABLE Rejected",
+        "INSERT INTO Rejected SELECT * FROM Rejected",
+        "UPDATE cloudtrail_events SET EventName = 'x'", "CREATE TABLE t AS SELECT 1",
+        "ATTACH '/tmp/other.duckdb' AS o", "COPY cloudtrail_events TO '/tmp/leak.csv'",
+        "SET enable_external_access = true"}) {
     auto r = (*ro)->query(sql);
     EXPECT_FALSE(r.has_value()) << sql;
   }

@@ -53,7 +53,8 @@ TEST(EventIdIndex, InsertedIdsAreSeen) {
 TEST(EventIdIndex, EvictsAndReloadsWithinTheBound) {
   FakeTable t;
   for (int h = 0; h < 50; ++h) {
-    for (int i = 0; i < 100; ++i) t.rows.emplace(h * kHour + i, std::to_string(h) + "-" + std::to_string(i));
+    for (int i = 0; i < 100; ++i)
+      t.rows.emplace(h * kHour + i, std::to_string(h) + "-" + std::to_string(i));
   }
   EventIdIndex idx(t.loader(), t.buckets(), 1000);
   for (int h = 0; h < 50; ++h) EXPECT_TRUE(*idx.contains(h * kHour, std::to_string(h) + "-42"));

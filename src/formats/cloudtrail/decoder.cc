@@ -9,28 +9,42 @@ namespace trailwarden::formats::cloudtrail {
 
 std::string_view file_format_name(FileFormat f) {
   switch (f) {
-    case FileFormat::kUnknown: return "unknown";
-    case FileFormat::kRecords: return "cloudtrail_records";
-    case FileFormat::kArray: return "json_array";
-    case FileFormat::kJsonLines: return "json_lines";
-    case FileFormat::kLookupEvents: return "lookup_events";
-    case FileFormat::kEventBridge: return "eventbridge";
-    case FileFormat::kSingleRecord: return "single_record";
-    case FileFormat::kDigest: return "cloudtrail_digest";
-    case FileFormat::kOther: return "other_json";
+    case FileFormat::kUnknown:
+      return "unknown";
+    case FileFormat::kRecords:
+      return "cloudtrail_records";
+    case FileFormat::kArray:
+      return "json_array";
+    case FileFormat::kJsonLines:
+      return "json_lines";
+    case FileFormat::kLookupEvents:
+      return "lookup_events";
+    case FileFormat::kEventBridge:
+      return "eventbridge";
+    case FileFormat::kSingleRecord:
+      return "single_record";
+    case FileFormat::kDigest:
+      return "cloudtrail_digest";
+    case FileFormat::kOther:
+      return "other_json";
   }
   return "unknown";
 }
 
 RejectReason reject_reason_for(simdjson::error_code e) {
   switch (e) {
-    case simdjson::UTF8_ERROR: return RejectReason::kUtf8Invalid;
-    case simdjson::DEPTH_ERROR: return RejectReason::kTooDeep;
-    case simdjson::CAPACITY: return RejectReason::kRecordTooLarge;
+    case simdjson::UTF8_ERROR:
+      return RejectReason::kUtf8Invalid;
+    case simdjson::DEPTH_ERROR:
+      return RejectReason::kTooDeep;
+    case simdjson::CAPACITY:
+      return RejectReason::kRecordTooLarge;
     case simdjson::UNCLOSED_STRING:
     case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-    case simdjson::EMPTY: return RejectReason::kJsonTruncated;
-    default: return RejectReason::kJsonInvalid;
+    case simdjson::EMPTY:
+      return RejectReason::kJsonTruncated;
+    default:
+      return RejectReason::kJsonInvalid;
   }
 }
 
@@ -38,9 +52,12 @@ namespace {
 
 RejectReason reason_for_scan(ScanError e) {
   switch (e) {
-    case ScanError::kTruncated: return RejectReason::kJsonTruncated;
-    case ScanError::kTooDeep: return RejectReason::kTooDeep;
-    default: return RejectReason::kJsonInvalid;
+    case ScanError::kTruncated:
+      return RejectReason::kJsonTruncated;
+    case ScanError::kTooDeep:
+      return RejectReason::kTooDeep;
+    default:
+      return RejectReason::kJsonInvalid;
   }
 }
 
@@ -71,8 +88,8 @@ struct CloudTrailDecoder::Run {
     sink.on_reject(r, index, location(index), bounded(begin, end), detail);
   }
 
-  void reject_span(RejectReason r, int64_t index, size_t begin, size_t end,
-                   std::string_view where, std::string_view detail) {
+  void reject_span(RejectReason r, int64_t index, size_t begin, size_t end, std::string_view where,
+                   std::string_view detail) {
     sink.on_reject(r, index, where, bounded(begin, end), detail);
   }
 
@@ -196,8 +213,10 @@ struct CloudTrailDecoder::Run {
     bool record_keys = false, digest_keys = false, detail_type = false;
     size_t stopped = 0;
     auto on_member = [&](std::string_view key, size_t b, size_t e) {
-      if (key == "detail") detail = {b, e, true};
-      else if (key == "detail-type") detail_type = true;
+      if (key == "detail")
+        detail = {b, e, true};
+      else if (key == "detail-type")
+        detail_type = true;
       else if (key == "eventID" || key == "eventTime" || key == "eventVersion" ||
                key == "eventName")
         record_keys = true;
@@ -230,7 +249,8 @@ struct CloudTrailDecoder::Run {
       return consumed;
     }
     if (walked.error != ScanError::kNone) {
-      reject_span(reason_for_scan(walked.error), -1, stopped, end, fmt::format("offset {}", stopped),
+      reject_span(reason_for_scan(walked.error), -1, stopped, end,
+                  fmt::format("offset {}", stopped),
                   fmt::format("the document is not valid JSON from offset {}", stopped));
       return consumed;
     }
@@ -308,7 +328,7 @@ CloudTrailDecoder::CloudTrailDecoder(DecodeLimits limits) : limits_(limits) {
   // The parser handles LookupEvents items, whose escaped record can be larger than the raw.
   // On failure parse() allocates on demand; nothing is lost.
   [[maybe_unused]] auto allocated = parser_.allocate(2 * limits_.max_record_bytes + 4096,
-                         static_cast<size_t>(limits_.max_depth) + 4);
+                                                     static_cast<size_t>(limits_.max_depth) + 4);
 }
 
 DecodeResult CloudTrailDecoder::decode(const PaddedBuffer& file, RecordSink& sink) {
@@ -325,11 +345,10 @@ DecodeResult CloudTrailDecoder::decode(const PaddedBuffer& file, RecordSink& sin
     if (inflated.status != InflateStatus::kOk) {
       RejectReason r = inflated.status == InflateStatus::kTruncated ? RejectReason::kGzipTruncated
                                                                     : RejectReason::kGzipCorrupt;
-      sink.on_reject(r, -1, "file",
-                     run.data.substr(0, std::min(run.data.size(), limits_.max_reject_bytes)),
-                     inflated.detail + (inflated_.size() > 0
-                                            ? "; records inflated before the damage are kept"
-                                            : ""));
+      sink.on_reject(
+          r, -1, "file", run.data.substr(0, std::min(run.data.size(), limits_.max_reject_bytes)),
+          inflated.detail +
+              (inflated_.size() > 0 ? "; records inflated before the damage are kept" : ""));
       if (inflated_.size() == 0) return run.result;
     }
     run.data = inflated_.view();

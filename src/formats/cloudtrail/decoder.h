@@ -34,8 +34,8 @@ struct DecodeLimits {
 
 enum class FileFormat {
   kUnknown,
-  kRecords,       // {"Records":[...]}
-  kArray,         // [record, ...]
+  kRecords,  // {"Records":[...]}
+  kArray,    // [record, ...]
   kJsonLines,
   kLookupEvents,  // {"Events":[...]}
   kEventBridge,

@@ -31,8 +31,10 @@ void set_bool_if(RowDraft& row, Col c, element v) {
   // Some producers (LookupEvents, sessionContext) write booleans as strings.
   std::string_view s;
   if (v.get_string().get(s) == simdjson::SUCCESS) {
-    if (s == "true" || s == "True" || s == "TRUE") row.set_bool(c, true);
-    else if (s == "false" || s == "False" || s == "FALSE") row.set_bool(c, false);
+    if (s == "true" || s == "True" || s == "TRUE")
+      row.set_bool(c, true);
+    else if (s == "false" || s == "False" || s == "FALSE")
+      row.set_bool(c, false);
   }
 }
 
@@ -56,8 +58,10 @@ void session_context(RowDraft& row, object ctx) {
       object issuer;
       if (value.get_object().get(issuer)) continue;
       for (auto [k, v] : issuer) {
-        if (k == "arn") set_string_if(row, Col::kSessionIssuerArn, v);
-        else if (k == "userName") set_string_if(row, Col::kSessionIssuerUserName, v);
+        if (k == "arn")
+          set_string_if(row, Col::kSessionIssuerArn, v);
+        else if (k == "userName")
+          set_string_if(row, Col::kSessionIssuerUserName, v);
       }
     }
   }
@@ -65,13 +69,20 @@ void session_context(RowDraft& row, object ctx) {
 
 void user_identity(RowDraft& row, object ui) {
   for (auto [key, value] : ui) {
-    if (key == "type") set_string_if(row, Col::kUserIdentityType, value);
-    else if (key == "principalId") set_string_if(row, Col::kUserIdentityPrincipalid, value);
-    else if (key == "arn") set_string_if(row, Col::kUserIdentityArn, value);
-    else if (key == "accountId") set_string_if(row, Col::kUserIdentityAccountId, value);
-    else if (key == "accessKeyId") set_string_if(row, Col::kUserIdentityAccessKeyId, value);
-    else if (key == "userName") set_string_if(row, Col::kUserIdentityUserName, value);
-    else if (key == "invokedBy") set_string_if(row, Col::kUserIdentityInvokedBy, value);
+    if (key == "type")
+      set_string_if(row, Col::kUserIdentityType, value);
+    else if (key == "principalId")
+      set_string_if(row, Col::kUserIdentityPrincipalid, value);
+    else if (key == "arn")
+      set_string_if(row, Col::kUserIdentityArn, value);
+    else if (key == "accountId")
+      set_string_if(row, Col::kUserIdentityAccountId, value);
+    else if (key == "accessKeyId")
+      set_string_if(row, Col::kUserIdentityAccessKeyId, value);
+    else if (key == "userName")
+      set_string_if(row, Col::kUserIdentityUserName, value);
+    else if (key == "invokedBy")
+      set_string_if(row, Col::kUserIdentityInvokedBy, value);
     else if (key == "sessionContext") {
       object ctx;
       if (!value.get_object().get(ctx)) session_context(row, ctx);
@@ -83,7 +94,8 @@ void user_identity(RowDraft& row, object ui) {
 
 CloudTrailNormalizer::CloudTrailNormalizer(size_t max_record_bytes, int max_depth) {
   // On failure parse() allocates on demand; nothing is lost.
-  [[maybe_unused]] auto allocated = parser_.allocate(max_record_bytes + 64, static_cast<size_t>(max_depth));
+  [[maybe_unused]] auto allocated =
+      parser_.allocate(max_record_bytes + 64, static_cast<size_t>(max_depth));
 }
 
 std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_view record,
@@ -95,8 +107,8 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
   }
   object rec;
   if (doc.get_object().get(rec)) {
-    return std::unexpected(
-        NormalizeError{RejectReason::kRecordNotObject, "a CloudTrail record must be a JSON object"});
+    return std::unexpected(NormalizeError{RejectReason::kRecordNotObject,
+                                          "a CloudTrail record must be a JSON object"});
   }
   draft_.clear();
   RowDraft& row = draft_;
@@ -110,29 +122,41 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
         have_time_field = true;
         time_is_string = value.get_string().get(time_text) == simdjson::SUCCESS;
       }
-    } else if (key == "eventID") set_string_if(row, Col::kAwsEventId, value);
-    else if (key == "eventName") set_string_if(row, Col::kEventName, value);
-    else if (key == "eventSource") set_string_if(row, Col::kEventSource, value);
+    } else if (key == "eventID")
+      set_string_if(row, Col::kAwsEventId, value);
+    else if (key == "eventName")
+      set_string_if(row, Col::kEventName, value);
+    else if (key == "eventSource")
+      set_string_if(row, Col::kEventSource, value);
     else if (key == "userIdentity") {
       object ui;
       if (!value.get_object().get(ui)) user_identity(row, ui);
-    } else if (key == "awsRegion") set_string_if(row, Col::kAWSRegion, value);
-    else if (key == "sourceIPAddress") set_string_if(row, Col::kSourceIpAddress, value);
-    else if (key == "userAgent") set_string_if(row, Col::kUserAgent, value);
-    else if (key == "eventType") set_string_if(row, Col::kEventTypeName, value);
-    else if (key == "readOnly") set_bool_if(row, Col::kReadOnly, value);
-    else if (key == "managementEvent") set_bool_if(row, Col::kManagementEvent, value);
-    else if (key == "recipientAccountId") set_string_if(row, Col::kRecipientAccountId, value);
-    else if (key == "errorCode") set_string_if(row, Col::kErrorCode, value);
-    else if (key == "errorMessage") set_string_if(row, Col::kErrorMessage, value);
+    } else if (key == "awsRegion")
+      set_string_if(row, Col::kAWSRegion, value);
+    else if (key == "sourceIPAddress")
+      set_string_if(row, Col::kSourceIpAddress, value);
+    else if (key == "userAgent")
+      set_string_if(row, Col::kUserAgent, value);
+    else if (key == "eventType")
+      set_string_if(row, Col::kEventTypeName, value);
+    else if (key == "readOnly")
+      set_bool_if(row, Col::kReadOnly, value);
+    else if (key == "managementEvent")
+      set_bool_if(row, Col::kManagementEvent, value);
+    else if (key == "recipientAccountId")
+      set_string_if(row, Col::kRecipientAccountId, value);
+    else if (key == "errorCode")
+      set_string_if(row, Col::kErrorCode, value);
+    else if (key == "errorMessage")
+      set_string_if(row, Col::kErrorMessage, value);
   }
 
   const Cell& id = row.get(Col::kAwsEventId);
   if (id.kind != Cell::Kind::kString || id.s.empty() || id.s.size() > kMaxEventIdBytes) {
-    return std::unexpected(NormalizeError{
-        RejectReason::kMissingEventId,
-        id.kind == Cell::Kind::kString ? "eventID must be 1 to 256 bytes"
-                                       : "the record has no eventID string"});
+    return std::unexpected(
+        NormalizeError{RejectReason::kMissingEventId, id.kind == Cell::Kind::kString
+                                                          ? "eventID must be 1 to 256 bytes"
+                                                          : "the record has no eventID string"});
   }
   if (!have_time_field) {
     return std::unexpected(
@@ -143,9 +167,9 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
   if (!t) {
     return std::unexpected(NormalizeError{
         RejectReason::kBadEventTime,
-        time_is_string ? fmt::format("eventTime is not an ISO-8601 time with a zone: {:.64}",
-                                     time_text)
-                       : std::string("eventTime is not a string")});
+        time_is_string
+            ? fmt::format("eventTime is not an ISO-8601 time with a zone: {:.64}", time_text)
+            : std::string("eventTime is not a string")});
   }
   row.set_int(Col::kTimeGenerated, *t);
   row.set_int(Col::kIngestionTime, ctx.ingestion_time_us);

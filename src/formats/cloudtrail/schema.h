@@ -48,9 +48,9 @@ enum class Col : size_t {
   kSessionIssuerArn,
   kSessionIssuerUserName,
   kIngestionTime,
-  kOrigin,        // the file or object the event came from
-  kOriginIndex,   // the record's position in it (see decoder.h)
-  kRawZ,          // the record's original bytes, zstd-compressed (store/raw_codec.h)
+  kOrigin,       // the file or object the event came from
+  kOriginIndex,  // the record's position in it (see decoder.h)
+  kRawZ,         // the record's original bytes, zstd-compressed (store/raw_codec.h)
   kCount
 };
 

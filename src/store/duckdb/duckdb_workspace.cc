@@ -22,11 +22,16 @@ constexpr int kSchemaVersion = 1;
 
 const char* sql_type(ct::ColumnType t) {
   switch (t) {
-    case ct::ColumnType::kString: return "VARCHAR";
-    case ct::ColumnType::kTimestamp: return "TIMESTAMP";
-    case ct::ColumnType::kBool: return "BOOLEAN";
-    case ct::ColumnType::kInt: return "BIGINT";
-    case ct::ColumnType::kBlob: return "BLOB";
+    case ct::ColumnType::kString:
+      return "VARCHAR";
+    case ct::ColumnType::kTimestamp:
+      return "TIMESTAMP";
+    case ct::ColumnType::kBool:
+      return "BOOLEAN";
+    case ct::ColumnType::kInt:
+      return "BIGINT";
+    case ct::ColumnType::kBlob:
+      return "BLOB";
   }
   return "VARCHAR";
 }
@@ -76,9 +81,9 @@ Status register_tw_raw(duckdb_connection con, const RawDecompressor* dec) {
 // each checkpoint, which was most of the commit time (bench/RESULTS.md).
 const char* column_compression(const ct::ColumnSpec& c) {
   if (c.type == ct::ColumnType::kBlob) return "uncompressed";  // RawZ is zstd already
-  if (c.name == "AwsEventId") return "fsst";                    // unique: hex digits and dashes
-  if (c.type == ct::ColumnType::kString) return "dictionary";   // few distinct values per segment
-  return nullptr;                                               // numbers: DuckDB decides
+  if (c.name == "AwsEventId") return "fsst";                   // unique: hex digits and dashes
+  if (c.type == ct::ColumnType::kString) return "dictionary";  // few distinct values per segment
+  return nullptr;                                              // numbers: DuckDB decides
 }
 
 // The Sentinel-named view. Physical columns pass through; the rest are derived from the raw
@@ -101,21 +106,24 @@ std::string view_sql() {
     } else if (c.name == "EventTypeName") {
       cols.push_back(raw_string("$.eventCategory", "Category"));
     } else if (c.name == "SessionCreationDate") {
-      cols.push_back(raw_string("$.userIdentity.sessionContext.sessionIssuer.type", "SessionIssuerType"));
+      cols.push_back(
+          raw_string("$.userIdentity.sessionContext.sessionIssuer.type", "SessionIssuerType"));
       cols.push_back(raw_string("$.userIdentity.sessionContext.sessionIssuer.principalId",
                                 "SessionIssuerPrincipalId"));
       cols.push_back(raw_string("$.userIdentity.sessionContext.sessionIssuer.accountId",
                                 "SessionIssuerAccountId"));
     } else if (c.name == "SessionIssuerUserName") {
-      cols.push_back(raw_string("$.userIdentity.sessionContext.ec2RoleDelivery", "EC2RoleDelivery"));
-      cols.push_back(raw_string("$.userIdentity.sessionContext.sourceIdentity",
-                                "SessionSourceIdentity"));
+      cols.push_back(
+          raw_string("$.userIdentity.sessionContext.ec2RoleDelivery", "EC2RoleDelivery"));
+      cols.push_back(
+          raw_string("$.userIdentity.sessionContext.sourceIdentity", "SessionSourceIdentity"));
       cols.push_back(raw_string("$.apiVersion", "APIVersion"));
       cols.push_back(raw_string("$.sharedEventID", "SharedEventId"));
       cols.push_back(raw_string("$.vpcEndpointId", "VpcEndpointId"));
       cols.push_back(raw_string("$.tlsDetails.tlsVersion", "TlsVersion"));
       cols.push_back(raw_string("$.tlsDetails.cipherSuite", "CipherSuite"));
-      cols.push_back(raw_string("$.tlsDetails.clientProvidedHostHeader", "ClientProvidedHostHeader"));
+      cols.push_back(
+          raw_string("$.tlsDetails.clientProvidedHostHeader", "ClientProvidedHostHeader"));
     }
   }
   cols.push_back(raw_json("$.requestParameters", "RequestParameters"));
@@ -274,8 +282,7 @@ Status DuckDbWorkspace::create_schema() {
   }
   duckdb_destroy_result(&r);
   if (version.empty()) {
-    return exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')",
-                            kSchemaVersion));
+    return exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')", kSchemaVersion));
   }
   if (version != std::to_string(kSchemaVersion)) {
     return make_error(ErrorCode::kCorrupt,
@@ -523,8 +530,10 @@ Status DuckDbWorkspace::insert_rejects(const std::vector<RejectedItem>& rejects)
     a.begin();
     a.timestamp(now);
     a.text(sanitize_utf8(r.origin));
-    if (r.index >= 0) a.int64(r.index);
-    else a.null();
+    if (r.index >= 0)
+      a.int64(r.index);
+    else
+      a.null();
     a.text(sanitize_utf8(r.location));
     a.text(r.reason);
     a.text(sanitize_utf8(r.detail));
@@ -535,7 +544,8 @@ Status DuckDbWorkspace::insert_rejects(const std::vector<RejectedItem>& rejects)
   return a.finish();
 }
 
-Status DuckDbWorkspace::insert_files(const std::vector<std::pair<const FileEntry*, PendingFile>>& files) {
+Status DuckDbWorkspace::insert_files(
+    const std::vector<std::pair<const FileEntry*, PendingFile>>& files) {
   if (files.empty()) return {};
   RowAppender a(con_, "IngestedFiles");
   const int64_t now = options_.clock->now_micros();
@@ -615,8 +625,10 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
     PendingFile counts;
     if (auto it = pending_files_.find(f.origin); it != pending_files_.end()) counts = it->second;
     for (size_t r = f.first_row; r < f.first_row + f.row_count && r < n; ++r) {
-      if (keep[r]) ++counts.stored;
-      else ++counts.duplicates;
+      if (keep[r])
+        ++counts.stored;
+      else
+        ++counts.duplicates;
     }
     if (f.final) finished.emplace_back(&f, counts);
     file_updates.emplace_back(f.origin, counts);
@@ -629,8 +641,10 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
     if (keep[i]) index_->insert(times[i], ids.str(i));
   }
   for (size_t k = 0; k < batch.files.size(); ++k) {
-    if (batch.files[k].final) pending_files_.erase(batch.files[k].origin);
-    else pending_files_[file_updates[k].first] = file_updates[k].second;
+    if (batch.files[k].final)
+      pending_files_.erase(batch.files[k].origin);
+    else
+      pending_files_[file_updates[k].first] = file_updates[k].second;
   }
   if (batch.new_dictionary) {
     decompressor_->add_dictionary(*batch.new_dictionary);
@@ -665,7 +679,8 @@ Result<QueryResult> DuckDbWorkspace::query(std::string_view sql_text) {
     bool ro = e.find("read-only") != std::string::npos;
     return make_error(ro ? ErrorCode::kReadOnly : ErrorCode::kInvalidArgument,
                       ro ? "hunt is read-only: the statement would modify the workspace and was "
-                           "refused; nothing was changed (" + e + ")"
+                           "refused; nothing was changed (" +
+                               e + ")"
                          : "SQL error: " + e);
   }
   duckdb_destroy_extracted(&extracted);
@@ -701,18 +716,30 @@ Result<QueryResult> DuckDbWorkspace::query(std::string_view sql_text) {
     duckdb_free(alias);
     duckdb_destroy_logical_type(&lt);
     switch (types[c]) {
-      case DUCKDB_TYPE_BOOLEAN: col.kind = QueryColumn::Kind::kBool; break;
-      case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
-      case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
-      case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
-      case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+      case DUCKDB_TYPE_BOOLEAN:
+        col.kind = QueryColumn::Kind::kBool;
+        break;
+      case DUCKDB_TYPE_TINYINT:
+      case DUCKDB_TYPE_SMALLINT:
+      case DUCKDB_TYPE_INTEGER:
+      case DUCKDB_TYPE_BIGINT:
+      case DUCKDB_TYPE_UTINYINT:
+      case DUCKDB_TYPE_USMALLINT:
+      case DUCKDB_TYPE_UINTEGER:
+      case DUCKDB_TYPE_UBIGINT:
+      case DUCKDB_TYPE_HUGEINT:
+      case DUCKDB_TYPE_UHUGEINT:
+      case DUCKDB_TYPE_FLOAT:
+      case DUCKDB_TYPE_DOUBLE:
       case DUCKDB_TYPE_DECIMAL:
         col.kind = QueryColumn::Kind::kNumber;
         break;
-      case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ:
+      case DUCKDB_TYPE_TIMESTAMP:
+      case DUCKDB_TYPE_TIMESTAMP_TZ:
         col.kind = QueryColumn::Kind::kTimestamp;
         break;
-      default: col.kind = is_json ? QueryColumn::Kind::kJson : QueryColumn::Kind::kString;
+      default:
+        col.kind = is_json ? QueryColumn::Kind::kJson : QueryColumn::Kind::kString;
     }
     out.columns.push_back(std::move(col));
   }

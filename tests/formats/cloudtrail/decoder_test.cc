@@ -83,8 +83,9 @@ TEST(Decoder, LookupEventsResponse) {
     if (ch == '"' || ch == '\\') escaped += '\\';
     escaped += ch;
   }
-  std::string page = R"({"Events":[{"EventId":"lk-1","EventName":"GetCallerIdentity","ReadOnly":"true","EventTime":1.705277075E9,"CloudTrailEvent":")" +
-                     escaped + R"("},{"EventId":"x"}],"NextToken":"abc"})";
+  std::string page =
+      R"({"Events":[{"EventId":"lk-1","EventName":"GetCallerIdentity","ReadOnly":"true","EventTime":1.705277075E9,"CloudTrailEvent":")" +
+      escaped + R"("},{"EventId":"x"}],"NextToken":"abc"})";
   Collected c;
   EXPECT_EQ(decode(page, c).format, FileFormat::kLookupEvents);
   ASSERT_EQ(c.records.size(), 1u);
@@ -163,11 +164,13 @@ TEST(Decoder, OversizedAndOverdeepRecordsAreRejectedAlone) {
 
 TEST(Decoder, EventBridgeAndSingleRecord) {
   Collected c;
-  EXPECT_EQ(decode(R"({"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.sts","detail":)" +
-                       make_record("eb") + "}",
-                   c)
-                .format,
-            FileFormat::kEventBridge);
+  EXPECT_EQ(
+      decode(
+          R"({"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.sts","detail":)" +
+              make_record("eb") + "}",
+          c)
+          .format,
+      FileFormat::kEventBridge);
   EXPECT_EQ(decode(make_record("single"), c).format, FileFormat::kSingleRecord);
   ASSERT_EQ(c.records.size(), 2u);
   EXPECT_EQ(c.records[0].second, make_record("eb"));

@@ -24,7 +24,8 @@ TEST(FileSource, WalksRecursivelyInStableOrderAndSkipsSpecialFiles) {
   for (const auto& f : l->files) {
     names.push_back(std::filesystem::relative(f.path, dir.path()).string());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"a/sub/y.json.gz", "a/z.json", "b/2.json", "c.jsonl"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"a/sub/y.json.gz", "a/z.json", "b/2.json", "c.jsonl"}));
 }
 
 TEST(FileSource, MissingPathIsAnError) {
