@@ -132,7 +132,10 @@ int run(const IngestArgs& a) {
   if (show_progress) std::fprintf(stderr, "\r\033[K");
   // Closing checkpoints the last batches into the database file: part of the job, so part
   // of the time reported.
+  const int64_t closing = clock.monotonic_nanos();
   ws.reset();
+  log::info("workspace closed (final checkpoint) in {:.3f} s",
+            (clock.monotonic_nanos() - closing) / 1e9);
   if (summary) summary->seconds = (clock.monotonic_nanos() - started) / 1e9;
   if (!summary) {
     std::fprintf(stderr, "trailwarden ingest: %s\n",

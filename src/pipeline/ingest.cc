@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/log.h"
 #include "core/text.h"
 #include "formats/cloudtrail/normalizer.h"
 #include "pipeline/batch_queue.h"
@@ -72,6 +73,7 @@ class BatchBuilder final : public ct::RecordSink {
     file_.first_row = batch_->rows.size();
     file_records_ = 0;
     file_rejected_ = 0;
+    file_rejected_records_ = 0;
     first_reason_.clear();
     ctx_.origin = file_.origin;
     ctx_.ingestion_time_us = clock_.now_micros();
@@ -80,7 +82,7 @@ class BatchBuilder final : public ct::RecordSink {
   void end_file(const ct::DecodeResult& decoded) {
     file_.format = std::string(ct::file_format_name(decoded.format));
     ++summary_.files_by_format[file_.format];
-    int64_t stored_candidates = file_records_ - file_rejected_;
+    int64_t stored_candidates = file_records_ - file_rejected_records_;
     if (decoded.skip != formats::SkipReason::kNone && file_records_ == 0) {
       file_.status = "skipped";
       file_.reason = std::string(formats::skip_reason_name(decoded.skip));
@@ -121,6 +123,12 @@ class BatchBuilder final : public ct::RecordSink {
       return;
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
+    if (!compress_as_we_go_ && batch_->rows.size() >= options_.dictionary_train_rows) {
+      // Enough records to train the workspace's dictionary: compress what the batch holds
+      // and go on per record, in the same batch (so batches stay aligned to row groups).
+      compress_all();
+      compress_as_we_go_ = true;
+    }
   }
 
   void on_reject(RejectReason reason, int64_t index, std::string_view location,
@@ -138,11 +146,7 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
   bool full() const {
-    // Until a dictionary exists, batches hold uncompressed records: keep them small.
-    size_t rows = compress_as_we_go_
-                      ? options_.batch_rows
-                      : std::min(options_.batch_rows, options_.dictionary_batch_rows);
-    return batch_->rows.size() >= rows || batch_bytes_ >= options_.batch_bytes;
+    return batch_->rows.size() >= options_.batch_rows || batch_bytes_ >= options_.batch_bytes;
   }
 
   // Cuts the batch in the middle of the current file (a large file spans batches).
@@ -169,8 +173,8 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
  private:
-  // The batch held uncompressed records (no dictionary yet): train one from them if there
-  // are enough, then compress them all.
+  // The batch holds uncompressed records (no dictionary yet): train one from them if there
+  // are enough, then compress them all in place.
   void compress_all() {
     auto& raw = batch_->rows.mutable_column(ct::Col::kRawZ);
     const size_t n = batch_->rows.size();
@@ -212,6 +216,7 @@ class BatchBuilder final : public ct::RecordSink {
   void reject(RejectReason reason, int64_t index, std::string_view location, std::string_view bytes,
               std::string_view detail, size_t original) {
     ++file_rejected_;
+    if (index >= 0) ++file_rejected_records_;
     ++summary_.rejected;
     std::string code(formats::reject_reason_name(reason));
     ++summary_.rejected_by_reason[code];
@@ -248,7 +253,8 @@ class BatchBuilder final : public ct::RecordSink {
   store::FileEntry file_;
   ct::RecordContext ctx_;
   int64_t file_records_ = 0;
-  int64_t file_rejected_ = 0;
+  int64_t file_rejected_ = 0;          // records and whole-file problems
+  int64_t file_rejected_records_ = 0;  // records only
   std::string first_reason_;
 };
 
@@ -282,6 +288,8 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   const int64_t started = clock.monotonic_nanos();
   auto listing = sources::FileSource::list(options.paths);
   if (!listing) return std::unexpected(listing.error());
+  log::info("listed {} files in {:.3f} s", listing->files.size(),
+            (clock.monotonic_nanos() - started) / 1e9);
 
   BatchPool pool;
   BatchBuilder builder(options, clock, workspace, summary, pool);
@@ -304,7 +312,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
     duplicates += r->duplicates;
     return true;
   };
-  BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(1);
+  BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(2);
   std::thread store_thread;
   if (options.threaded) {
     store_thread = std::thread([&] {

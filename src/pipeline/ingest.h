@@ -25,9 +25,10 @@ struct IngestOptions {
   // 122,880 rows: a batch of exactly that many is written as one whole compressed row group.
   size_t batch_rows = 122880;
   size_t batch_bytes = size_t{128} << 20;
-  // Until the workspace has a raw-record dictionary, batches are cut at this many rows and
-  // compressed when cut (the first one trains the dictionary); afterwards per record.
-  size_t dictionary_batch_rows = 16384;
+  // Until the workspace has a raw-record dictionary, records are kept uncompressed; once a
+  // batch holds this many, a dictionary is trained from them and they are compressed, and
+  // from then on each record is compressed as it is read.
+  size_t dictionary_train_rows = 16384;
   size_t dictionary_min_rows = 1000;  // fewer rows than this: no dictionary yet
   size_t dictionary_samples = 4000;
   int compression_level = 3;

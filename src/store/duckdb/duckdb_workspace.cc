@@ -198,11 +198,6 @@ Result<std::unique_ptr<DuckDbWorkspace>> DuckDbWorkspace::open(const DuckDbOptio
     duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
   }
   if (rw) {
-    // DuckDB checkpoints whenever the WAL passes 16 MB: with ingest's batches that is every
-    // commit, and each checkpoint re-reads and merges the row groups of the previous ones.
-    // A larger threshold checkpoints a few times per ingest instead (and once on close); the
-    // WAL is still synced at every commit, so durability is unchanged.
-    duckdb_set_config(config, "checkpoint_threshold", options.checkpoint_threshold.c_str());
     // The store never deletes rows, so vacuuming has nothing to reclaim; it only merged the
     // partial row groups that batches leave, rewriting them and leaving the old blocks as
     // free space inside the file (44% of the file after 1M events; bench/RESULTS.md).

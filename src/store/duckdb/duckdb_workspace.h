@@ -33,7 +33,6 @@ struct DuckDbOptions {
   size_t max_cached_ids = 2'000'000;           // ~100 bytes each
   int threads = 0;                             // DuckDB worker threads; 0 = DuckDB's default
   std::string memory_limit;                    // e.g. "1GB"; empty = DuckDB's default
-  std::string checkpoint_threshold = "256MB";  // WAL size that triggers a checkpoint
 };
 
 class DuckDbWorkspace final : public Workspace {
