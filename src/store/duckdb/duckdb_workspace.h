@@ -30,9 +30,9 @@ struct DuckDbOptions {
   OpenMode mode = OpenMode::kReadOnly;
   std::string command = "ingest";  // shown to other processes that find the workspace busy
   const Clock* clock = &SystemClock::instance();
-  size_t max_cached_ids = 2'000'000;           // ~100 bytes each
-  int threads = 0;                             // DuckDB worker threads; 0 = DuckDB's default
-  std::string memory_limit;                    // e.g. "1GB"; empty = DuckDB's default
+  size_t max_cached_ids = 2'000'000;  // ~100 bytes each
+  int threads = 0;                    // DuckDB worker threads; 0 = DuckDB's default
+  std::string memory_limit;           // e.g. "1GB"; empty = DuckDB's default
 };
 
 class DuckDbWorkspace final : public Workspace {
