@@ -34,7 +34,7 @@ std::vector<std::string> sample_files() {
 
 struct Collect final : ct::RecordSink {
   std::vector<std::string> records;
-  void on_record(std::string_view r, int64_t) override { records.emplace_back(r); }
+  void on_record(std::string_view r, int64_t, int64_t) override { records.emplace_back(r); }
   void on_reject(formats::RejectReason, int64_t, std::string_view, std::string_view,
                  std::string_view) override {}
 };
@@ -55,7 +55,7 @@ const std::vector<std::string>& records() {
 
 struct Sink final : ct::RecordSink {
   size_t n = 0;
-  void on_record(std::string_view, int64_t) override { ++n; }
+  void on_record(std::string_view, int64_t, int64_t) override { ++n; }
   void on_reject(formats::RejectReason, int64_t, std::string_view, std::string_view,
                  std::string_view) override {}
 };

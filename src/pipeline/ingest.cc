@@ -105,7 +105,7 @@ class BatchBuilder final : public ct::RecordSink {
     ++summary_.files;
   }
 
-  void on_record(std::string_view record, int64_t index) override {
+  void on_record(std::string_view record, int64_t index, int64_t line) override {
     ++file_records_;
     ++summary_.records;
     ctx_.origin_index = index;
@@ -118,8 +118,10 @@ class BatchBuilder final : public ct::RecordSink {
     }
     auto r = normalizer_.normalize(record, ctx_, batch_->rows);
     if (!r) {
-      reject(r.error().reason, index, index >= 0 ? fmt::format("record {}", index) : "file", record,
-             r.error().detail, record.size());
+      reject(r.error().reason, index,
+             line > 0 ? fmt::format("line {} record {}", line, index)
+                      : fmt::format("record {}", index),
+             record, r.error().detail, record.size());
       return;
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
@@ -264,8 +266,8 @@ class CuttingSink final : public ct::RecordSink {
   CuttingSink(BatchBuilder& builder,
               const std::function<bool(std::unique_ptr<store::AppendBatch>)>& emit)
       : builder_(builder), emit_(emit) {}
-  void on_record(std::string_view record, int64_t index) override {
-    builder_.on_record(record, index);
+  void on_record(std::string_view record, int64_t index, int64_t line) override {
+    builder_.on_record(record, index, line);
     if (builder_.full()) ok_ = emit_(builder_.cut_mid_file()) && ok_;
   }
   void on_reject(RejectReason reason, int64_t index, std::string_view location,

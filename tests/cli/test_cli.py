@@ -146,6 +146,18 @@ class CliTest(unittest.TestCase):
         self.assertIn("rejected", text)
         self.assertIn("e_mixed.json (record 1): missing_event_id", text)
 
+    def test_json_lines_rejections_name_their_line(self):
+        d = os.path.join(self.tmp, "in")
+        os.makedirs(d)
+        with open(os.path.join(d, "events.jsonl"), "w") as f:
+            f.write(json.dumps(record("jl-1")) + "\n\n")
+            f.write(json.dumps({"eventTime": "2024-01-15T00:00:00Z"}) + "\n")
+            f.write(json.dumps(record("jl-2")) + "\n")
+        run("ingest", "-w", self.ws, d, check_rc=2)
+        rows = self.hunt_json("SELECT Location, Reason FROM Rejected")
+        self.assertEqual(rows, [{"Location": "line 3 record 1", "Reason": "missing_event_id"}])
+        self.assertEqual(self.hunt_json("SELECT count(*) AS n FROM AWSCloudTrail"), [{"n": 2}])
+
     def test_attacker_text_is_escaped(self):
         d = os.path.join(self.tmp, "in")
         os.makedirs(d)

@@ -15,7 +15,7 @@ struct Sink final : RecordSink {
   CloudTrailNormalizer normalizer{1 << 16, 32};
   CloudTrailRows rows;
   size_t candidates = 0, rejected = 0;
-  void on_record(std::string_view r, int64_t index) override {
+  void on_record(std::string_view r, int64_t index, int64_t) override {
     ++candidates;
     if (!normalizer.normalize(r, {"fuzz", index, 0}, rows)) ++rejected;
   }

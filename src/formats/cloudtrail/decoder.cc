@@ -105,7 +105,7 @@ struct CloudTrailDecoder::Run {
                          self.limits_.max_record_bytes));
       return;
     }
-    sink.on_record(data.substr(begin, end - begin), next_index++);
+    sink.on_record(data.substr(begin, end - begin), next_index++, line);
   }
 
   void lookup_event(size_t begin, size_t end) {
@@ -134,7 +134,7 @@ struct CloudTrailDecoder::Run {
       return;
     }
     self.scratch_.assign(inner);
-    sink.on_record(self.scratch_.view(), index);
+    sink.on_record(self.scratch_.view(), index, line);
   }
 
   // Walks an array whose elements are records or LookupEvents items. Returns where the array

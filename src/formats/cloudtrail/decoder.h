@@ -50,8 +50,8 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   // `record` stays valid, and readable PaddedBuffer::kPadding bytes past its end, until the
-  // call returns.
-  virtual void on_record(std::string_view record, int64_t index) = 0;
+  // call returns. `line` is its 1-based line in a JSON Lines file, 0 in other formats.
+  virtual void on_record(std::string_view record, int64_t index, int64_t line) = 0;
   // index is -1 for a whole-file problem. `bytes` is the offending input (bounded).
   virtual void on_reject(RejectReason reason, int64_t index, std::string_view location,
                          std::string_view bytes, std::string_view detail) = 0;

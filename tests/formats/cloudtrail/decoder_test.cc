@@ -16,7 +16,7 @@ using trailwarden::testing::make_record;
 struct Collected final : RecordSink {
   std::vector<std::pair<int64_t, std::string>> records;
   std::vector<std::pair<std::string, std::string>> rejects;  // reason, location
-  void on_record(std::string_view r, int64_t index) override {
+  void on_record(std::string_view r, int64_t index, int64_t) override {
     records.emplace_back(index, std::string(r));
   }
   void on_reject(RejectReason reason, int64_t, std::string_view location, std::string_view,
