@@ -445,42 +445,6 @@ Status DuckDbWorkspace::append_rows(const AppendBatch& batch, const std::vector<
 
 namespace {
 
-// A prepared statement that cleans up after itself.
-class Prepared {
- public:
-  Prepared(duckdb_connection con, const char* sql) {
-    ok_ = duckdb_prepare(con, sql, &stmt_) == DuckDBSuccess;
-    if (!ok_) error_ = duckdb_prepare_error(stmt_) ? duckdb_prepare_error(stmt_) : "prepare";
-  }
-  ~Prepared() { duckdb_destroy_prepare(&stmt_); }
-  bool ok() const { return ok_; }
-  const std::string& error() const { return error_; }
-  duckdb_prepared_statement get() { return stmt_; }
-  void text(idx_t i, std::string_view s) {
-    duckdb_bind_varchar_length(stmt_, i, s.data(), s.size());
-  }
-  void blob(idx_t i, std::string_view s) { duckdb_bind_blob(stmt_, i, s.data(), s.size()); }
-  Status run() {
-    duckdb_result r;
-    if (duckdb_execute_prepared(stmt_, &r) != DuckDBSuccess) {
-      std::string e = result_error(r);
-      duckdb_destroy_result(&r);
-      return make_error(ErrorCode::kStore, e);
-    }
-    duckdb_destroy_result(&r);
-    return {};
-  }
-
- private:
-  duckdb_prepared_statement stmt_ = nullptr;
-  bool ok_ = false;
-  std::string error_;
-};
-
-}  // namespace
-
-namespace {
-
 // Row-wise appends to a small table (one row per file or rejected item): an appender, since a
 // prepared INSERT per row cost ~0.5 ms each, seconds per million events in small files.
 class RowAppender {
@@ -496,6 +460,7 @@ class RowAppender {
   void text(std::string_view s) { duckdb_append_varchar_length(app_, s.data(), s.size()); }
   void blob(std::string_view s) { duckdb_append_blob(app_, s.data(), s.size()); }
   void int64(int64_t v) { duckdb_append_int64(app_, v); }
+  void uint32(uint32_t v) { duckdb_append_uint32(app_, v); }
   void null() { duckdb_append_null(app_); }
   void timestamp(int64_t micros) { duckdb_append_timestamp(app_, duckdb_timestamp{micros}); }
   void end() {
@@ -562,12 +527,13 @@ Status DuckDbWorkspace::insert_files(
 }
 
 Status DuckDbWorkspace::insert_dictionary(const RawDictionary& d) {
-  Prepared p(con_, "INSERT INTO tw_raw_dictionaries VALUES ($1, $2, $3)");
-  if (!p.ok()) return make_error(ErrorCode::kStore, p.error(), "tw_raw_dictionaries");
-  duckdb_bind_uint32(p.get(), 1, d.id);
-  duckdb_bind_timestamp(p.get(), 2, duckdb_timestamp{options_.clock->now_micros()});
-  p.blob(3, d.bytes);
-  return p.run();
+  RowAppender a(con_, "tw_raw_dictionaries");
+  a.begin();
+  a.uint32(d.id);
+  a.timestamp(options_.clock->now_micros());
+  a.blob(d.bytes);
+  a.end();
+  return a.finish();
 }
 
 Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
