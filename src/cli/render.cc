@@ -140,15 +140,4 @@ std::string render_csv(const store::QueryResult& r) {
   return out;
 }
 
-std::string render(const store::QueryResult& r, Format f) {
-  switch (f) {
-    case Format::kJson:
-      return render_json(r);
-    case Format::kCsv:
-      return render_csv(r);
-    default:
-      return render_table(r);
-  }
-}
-
 }  // namespace trailwarden::cli

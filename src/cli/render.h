@@ -9,12 +9,9 @@
 
 namespace trailwarden::cli {
 
-enum class Format { kTable, kJson, kCsv };
-
 std::string render_table(const store::QueryResult& r, size_t max_cell_width = 80);
 std::string render_json(const store::QueryResult& r);
 std::string render_csv(const store::QueryResult& r);
-std::string render(const store::QueryResult& r, Format f);
 
 // "1,234,567"
 std::string with_commas(uint64_t n);

@@ -21,8 +21,6 @@ enum class ErrorCode {
   kInternal,         // a bug: an invariant did not hold
 };
 
-std::string_view error_code_name(ErrorCode code);
-
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;  // one sentence, for people

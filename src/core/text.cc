@@ -224,20 +224,13 @@ size_t display_width(std::string_view t) {
   return w;
 }
 
-}  // namespace trailwarden
-
-namespace trailwarden {
 std::string sanitize_utf8(std::string_view t) {
   std::string out;
   out.reserve(t.size());
   for (size_t i = 0; i < t.size();) {
     size_t len = utf8_sequence_length(t, i);
     if (len == 0) {
-      static constexpr char kHexDigits[] = "0123456789abcdef";
-      auto c = static_cast<unsigned char>(t[i]);
-      out += "\\x";
-      out += kHexDigits[c >> 4];
-      out += kHexDigits[c & 15];
+      append_hex_escape(out, static_cast<unsigned char>(t[i]));
       ++i;
     } else {
       out.append(t.substr(i, len));
@@ -246,4 +239,5 @@ std::string sanitize_utf8(std::string_view t) {
   }
   return out;
 }
+
 }  // namespace trailwarden

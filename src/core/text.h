@@ -26,10 +26,8 @@ size_t display_width(std::string_view text);
 // Length in bytes of the valid UTF-8 sequence starting at text[i], or 0 when invalid.
 size_t utf8_sequence_length(std::string_view text, size_t i);
 
-}  // namespace trailwarden
-
-namespace trailwarden {
 // Valid UTF-8 copy of `text`: each byte that is not part of a valid sequence becomes "\xNN".
 // For text that must go into a UTF-8 column or a JSON document (file names, error details).
 std::string sanitize_utf8(std::string_view text);
+
 }  // namespace trailwarden

@@ -36,7 +36,6 @@ Result<EventIdIndex::Bucket*> EventIdIndex::bucket(int64_t b) {
   lru_.push_front(b);
   fresh.lru = lru_.begin();
   if (nonempty_.contains(b)) {
-    ++loads_;
     auto add = [&](std::string_view id) {
       if (fresh.ids.insert(fresh.keep(id)).second) ++cached_;
     };

@@ -37,7 +37,6 @@ class EventIdIndex {
   void insert(int64_t time_us, std::string_view id);
 
   size_t cached_ids() const { return cached_; }
-  size_t loads() const { return loads_; }
 
   static int64_t bucket_of(int64_t time_us);
 
@@ -59,7 +58,6 @@ class EventIdIndex {
   std::list<int64_t> lru_;  // front = most recently used
   size_t max_cached_;
   size_t cached_ = 0;
-  size_t loads_ = 0;
 };
 
 }  // namespace trailwarden::store

@@ -89,11 +89,6 @@ void RawDecompressor::add_dictionary(const RawDictionary& dict) {
   ddicts_[dict.id] = ZSTD_createDDict(dict.bytes.data(), dict.bytes.size());
 }
 
-bool RawDecompressor::has_dictionary(uint32_t id) const {
-  std::shared_lock lock(mu_);
-  return ddicts_.contains(id);
-}
-
 Status RawDecompressor::decompress(std::string_view frame, std::string& out) const {
   // One context per thread (DuckDB calls tw_raw from its worker threads), freed with it.
   struct FreeDCtx {

@@ -58,7 +58,6 @@ class RawDecompressor {
   RawDecompressor();
   ~RawDecompressor();
   void add_dictionary(const RawDictionary& dict);
-  bool has_dictionary(uint32_t id) const;
   // Replaces `out` with the record. Errors name the cause (unknown dictionary, corrupt).
   Status decompress(std::string_view frame, std::string& out) const;
 

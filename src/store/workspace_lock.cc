@@ -28,12 +28,10 @@ WorkspaceLock::~WorkspaceLock() {
 Result<WorkspaceLock> WorkspaceLock::acquire(const std::string& dir, Kind kind,
                                              std::string_view command, const Clock& clock) {
   std::string path = dir + "/trailwarden.lock";
-  int flags = O_RDWR | O_CLOEXEC | (kind == Kind::kExclusive ? O_CREAT : 0);
+  // Writers need to write their name in the file; readers only lock it (flock works on a
+  // read-only descriptor), and create it when a workspace has none yet.
+  int flags = (kind == Kind::kExclusive ? O_RDWR : O_RDONLY) | O_CREAT | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags, 0644);
-  if (fd < 0 && kind == Kind::kShared && errno == ENOENT) {
-    // A workspace made by an older build, or a read-only copy: nothing to coordinate with.
-    fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-  }
   if (fd < 0 && kind == Kind::kShared) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return make_error(ErrorCode::kIo,

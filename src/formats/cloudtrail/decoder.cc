@@ -352,9 +352,6 @@ DecodeResult CloudTrailDecoder::decode(const PaddedBuffer& file, RecordSink& sin
       if (inflated_.size() == 0) return run.result;
     }
     run.data = inflated_.view();
-    run.result.inflated_bytes = inflated_.size();
-  } else {
-    run.result.inflated_bytes = run.data.size();
   }
   // A UTF-8 byte-order mark is tolerated at the start of a document.
   if (run.data.starts_with("\xEF\xBB\xBF")) run.data.remove_prefix(3);

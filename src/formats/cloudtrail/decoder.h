@@ -61,7 +61,6 @@ struct DecodeResult {
   FileFormat format = FileFormat::kUnknown;
   SkipReason skip = SkipReason::kNone;
   bool gzip = false;
-  size_t inflated_bytes = 0;
 };
 
 class CloudTrailDecoder {

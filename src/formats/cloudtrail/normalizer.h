@@ -39,9 +39,6 @@ class CloudTrailNormalizer {
   std::expected<void, NormalizeError> normalize(std::string_view record, const RecordContext& ctx,
                                                 CloudTrailRows& out);
 
-  // The row the last successful normalize() built (for golden tests and detectors).
-  const RowDraft& last_row() const { return draft_; }
-
  private:
   simdjson::dom::parser parser_;
   RowDraft draft_;

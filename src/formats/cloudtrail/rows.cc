@@ -56,12 +56,4 @@ void CloudTrailRows::append(const RowDraft& row) {
   ++size_;
 }
 
-size_t CloudTrailRows::bytes() const {
-  size_t total = 0;
-  for (const auto& c : columns_) {
-    total += c.bytes.size() + c.ends.size() * 8 + c.ints.size() * 8 + c.valid.size();
-  }
-  return total;
-}
-
 }  // namespace trailwarden::formats::cloudtrail

@@ -67,8 +67,6 @@ class CloudTrailRows {
   void append(const RowDraft& row);
   const ColumnData& column(Col c) const { return columns_[idx(c)]; }
   ColumnData& mutable_column(Col c) { return columns_[idx(c)]; }
-  // Approximate heap bytes held: drives batch cutting.
-  size_t bytes() const;
 
  private:
   std::array<ColumnData, kColumnCount> columns_;

@@ -45,10 +45,6 @@ class DuckDbWorkspace final : public Workspace {
   std::optional<RawDictionary> current_dictionary() const override;
   uint32_t next_dictionary_id() const override;
 
-  const RawDecompressor& decompressor() const { return *decompressor_; }
-  const EventIdIndex* event_index() const { return index_.get(); }
-  std::string database_path() const { return options_.dir + "/trailwarden.duckdb"; }
-
  private:
   DuckDbWorkspace(DuckDbOptions options, WorkspaceLock lock);
   Status init_connection();
