@@ -138,7 +138,7 @@ class HuntingQueryFiles(unittest.TestCase):
                 for tech in q.techniques:
                     self.assertRegex(tech, harness.TECHNIQUE)
                 sentences = len(re.findall(r"[.!?](\s|$)", q.header["description"]))
-                self.assertTrue(2 <= sentences <= 6, f"{name}: {sentences} sentences")
+                self.assertTrue(2 <= sentences <= 4, f"{name}: {sentences} sentences")
                 used = set(harness.placeholders(q.body))
                 self.assertIn("start", used)
                 self.assertIn("end", used)
