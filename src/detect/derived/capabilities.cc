@@ -85,7 +85,7 @@ struct Parser {
     } else {
       return fail(it->first, "unknown operator '" + escape_control(key) + "': expected all or any");
     }
-    const YAML::Node& list = it->second;
+    YAML::Node list = it->second;
     if (!list.IsSequence() || list.size() == 0) {
       return fail(list.IsDefined() && !list.IsNull() ? list : it->first,
                   "'" + key + "' takes a non-empty list of expressions");
@@ -134,7 +134,7 @@ struct Parser {
     bool has_when = false;
     for (auto it = n.begin(); it != n.end(); ++it) {
       std::string key = it->first.as<std::string>();
-      const YAML::Node& v = it->second;
+      YAML::Node v = it->second;
       if (key == "name") {
         if (!v.IsScalar() || !valid_name(v.Scalar())) {
           return fail(v, "name must be lower-case letters, digits and underscores");
@@ -173,7 +173,7 @@ struct Parser {
           return fail(it->second, "unsupported version (this build reads version 1)");
         }
       } else if (key == "capabilities") {
-        const YAML::Node& list = it->second;
+        YAML::Node list = it->second;
         if (!list.IsSequence()) return fail(list, "'capabilities' must be a list");
         std::set<std::string> names;
         for (const auto& item : list) {

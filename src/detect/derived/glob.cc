@@ -101,15 +101,36 @@ bool glob_prefix_alive(std::string_view p, std::string_view prefix) {
 }
 
 bool glob_covers_prefix(std::string_view p, std::string_view prefix) {
-  size_t tail = p.size();  // p[tail, m) is all stars
-  while (tail > 0 && p[tail - 1] == '*') --tail;
-  if (tail == p.size()) return false;  // no trailing star: some longer text fails
+  // After `prefix` the pattern must match every continuation: the union of the suffixes
+  // p[i, m) over the live states i must be universal. A suffix holding a literal character
+  // misses every continuation made of a character the pattern does not contain, so only the
+  // suffixes of `*` and `?` alone count, and those match by length: q `?`s and a `*` match
+  // lengths >= q, q `?`s alone exactly q. Universal = every length is covered.
+  size_t wild_from = p.size();  // p[wild_from, m) holds only * and ?
+  while (wild_from > 0 && (p[wild_from - 1] == '*' || p[wild_from - 1] == '?')) --wild_from;
   StateSet cur(p.size() + 1), next(p.size() + 1);
   run(p, prefix, cur, next);
-  for (size_t i = tail; i < p.size(); ++i) {
-    if (cur.test(i)) return true;
+  StateSet exact(p.size() + 1);    // lengths matched exactly by a star-free live suffix
+  size_t min_open = p.size() + 1;  // least q of a live suffix with a star
+  size_t q = 0;
+  bool star = false;
+  for (size_t i = p.size() + 1; i-- > wild_from;) {
+    if (i < p.size()) {
+      if (p[i] == '?') ++q;
+      if (p[i] == '*') star = true;
+    }
+    if (!cur.test(i)) continue;
+    if (star) {
+      if (q < min_open) min_open = q;
+    } else {
+      exact.set(q);
+    }
   }
-  return false;
+  if (min_open > p.size()) return false;
+  for (size_t len = 0; len < min_open; ++len) {
+    if (!exact.test(len)) return false;
+  }
+  return true;
 }
 
 }  // namespace trailwarden::detect::derived
