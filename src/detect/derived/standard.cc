@@ -127,7 +127,7 @@ void StandardDerivedFields::policy(element record, std::string& out) const {
   d::PolicyDocument doc;
   d::read_policy(record, doc);
   d::PolicyVerdict verdict;
-  d::evaluate_policy(doc, capabilities_, verdict);
+  if (doc.present) d::evaluate_policy(doc, capabilities_, verdict);  // else all false
   d::append_policy_json(doc, verdict, capabilities_, out);
 }
 
