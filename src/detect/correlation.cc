@@ -175,6 +175,7 @@ struct Group {
   std::vector<std::string> values;  // group-by values, in group_by order
   int64_t consumed_until = kNoTime;
   std::vector<Lane> lanes;
+  size_t entry_heap = 0;  // heap held by the entries' ids and chained hits
   size_t bytes = 0;
 };
 
@@ -186,18 +187,19 @@ size_t sub_bytes(const Sub& s) {
   return n;
 }
 
-size_t entry_bytes(const Entry& e) {
-  return sizeof(Entry) + heap_bytes(e.id) + (e.sub ? e.sub->bytes : 0);
+size_t entry_heap(const Entry& e) { return heap_bytes(e.id) + (e.sub ? e.sub->bytes : 0); }
+
+// O(lanes + values): the entries' heap is kept up to date in Group::entry_heap.
+size_t group_bytes(const Group& g) {
+  size_t n = sizeof(Group) + 96 /* list node, index node */ + heap_bytes(g.key) + g.entry_heap;
+  for (const std::string& v : g.values) n += sizeof(std::string) + heap_bytes(v);
+  for (const Lane& lane : g.lanes) n += sizeof(Lane) + lane.capacity() * sizeof(Entry);
+  return n;
 }
 
-size_t group_bytes(const Group& g) {
-  size_t n = sizeof(Group) + 96 /* list node, index node */ + heap_bytes(g.key);
-  for (const std::string& v : g.values) n += sizeof(std::string) + heap_bytes(v);
-  for (const Lane& lane : g.lanes) {
-    n += sizeof(Lane) + (lane.capacity() - lane.size()) * sizeof(Entry);
-    for (const Entry& e : lane) n += entry_bytes(e);
-  }
-  return n;
+void erase_prefix(Group& g, Lane& lane, Lane::iterator end) {
+  for (auto it = lane.begin(); it != end; ++it) g.entry_heap -= entry_heap(*it);
+  lane.erase(lane.begin(), end);
 }
 
 std::string group_key(const std::vector<std::string_view>& values) {
@@ -218,7 +220,7 @@ void erase_until(Group& g, int64_t until, bool strict) {
   for (Lane& lane : g.lanes) {
     auto end = strict ? std::lower_bound(lane.begin(), lane.end(), until, by_time)
                       : std::upper_bound(lane.begin(), lane.end(), until, time_before);
-    lane.erase(lane.begin(), end);
+    erase_prefix(g, lane, end);
   }
 }
 
@@ -318,6 +320,47 @@ struct Fired {
   std::vector<std::pair<int64_t, std::string>> ids;
   std::string start_id;
   std::vector<std::string> values;
+};
+
+// Counts distinct 64-bit values with multiplicities: open addressing, reset in O(1) by a
+// generation stamp (a slot belongs to the current evaluation when its stamp matches).
+class DistinctCounter {
+ public:
+  void reset(size_t expected) {
+    size_t cap = 16;
+    while (cap < expected + expected / 2 + 2) cap <<= 1;
+    if (cap > slots_.size() || ++generation_ == 0) {
+      slots_.assign(std::max(cap, slots_.size()), Slot{});
+      generation_ = 1;
+    }
+    mask_ = cap - 1;
+    distinct_ = 0;
+  }
+  void add(uint64_t v) {
+    if (find(v).count++ == 0) ++distinct_;
+  }
+  void remove(uint64_t v) {
+    if (--find(v).count == 0) --distinct_;
+  }
+  size_t distinct() const { return distinct_; }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t count = 0;
+    uint32_t generation = 0;
+  };
+  Slot& find(uint64_t v) {
+    size_t i = avalanche(v) & mask_;
+    while (slots_[i].generation == generation_ && slots_[i].key != v) i = (i + 1) & mask_;
+    Slot& s = slots_[i];
+    if (s.generation != generation_) s = Slot{v, 0, generation_};
+    return s;
+  }
+  std::vector<Slot> slots_;
+  uint32_t generation_ = 0;
+  size_t mask_ = 0;
+  size_t distinct_ = 0;
 };
 
 struct Slot {
@@ -440,8 +483,7 @@ struct CorrelationEngine::Impl {
   size_t total_bytes = 0;
   // Scratch, reused between calls.
   std::vector<Slot> slots;
-  std::unordered_map<uint64_t, uint32_t> counts;
-  size_t distinct = 0;
+  DistinctCounter counter;
 
   void build(std::vector<ResolvedCorrelation> defs);
   void order();
@@ -469,16 +511,8 @@ struct CorrelationEngine::Impl {
   void feed(size_t c, size_t pos, int64_t time, std::string_view id, std::unique_ptr<Sub> sub,
             const HitFields& fields, std::vector<CorrelationAlert>& out);
   void fill_slots(const Corr& c, const Group& g, int64_t lo, int64_t hi);
-  void slot_add(const Slot& s) {
-    if (counts[s.value]++ == 0) ++distinct;
-  }
-  void slot_remove(const Slot& s) {
-    auto it = counts.find(s.value);
-    if (--it->second == 0) {
-      counts.erase(it);
-      --distinct;
-    }
-  }
+  void slot_add(const Slot& s) { counter.add(s.value); }
+  void slot_remove(const Slot& s) { counter.remove(s.value); }
   std::optional<std::pair<size_t, size_t>> sweep(const Corr& c, const Group& g, int64_t t);
   bool chain(const Corr& c, const Group& g, size_t lane, size_t idx,
              std::vector<const Entry*>& chosen) const;
@@ -668,8 +702,7 @@ void CorrelationEngine::Impl::fill_slots(const Corr& c, const Group& g, int64_t 
     std::stable_sort(slots.begin(), slots.end(),
                      [](const Slot& a, const Slot& b) { return a.time < b.time; });
   }
-  counts.clear();
-  distinct = 0;
+  counter.reset(slots.size());
 }
 
 // Lower-bound conditions: the earliest window containing `t` that meets the condition, as a
@@ -685,7 +718,8 @@ std::optional<std::pair<size_t, size_t>> CorrelationEngine::Impl::sweep(const Co
     for (; r < n && slots[r].time <= end; ++r) {
       if (c.distinct) slot_add(slots[r]);
     }
-    int64_t measure = c.distinct ? static_cast<int64_t>(distinct) : static_cast<int64_t>(r - l);
+    int64_t measure =
+        c.distinct ? static_cast<int64_t>(counter.distinct()) : static_cast<int64_t>(r - l);
     if (meets(c.bounds, measure)) return std::make_pair(l, r);
     for (; l < n && slots[l].time == anchor; ++l) {
       if (c.distinct) slot_remove(slots[l]);
@@ -895,9 +929,10 @@ void CorrelationEngine::Impl::feed(size_t ci, size_t pos, int64_t time, std::str
     }
   }
   size_t idx = static_cast<size_t>(at - lane.begin());
-  lane.insert(at, Entry{time, value, std::string(id), std::move(sub)});
+  auto inserted = lane.insert(at, Entry{time, value, std::string(id), std::move(sub)});
+  g.entry_heap += entry_heap(*inserted);
   if (lane.size() > c.lane_cap) {
-    lane.erase(lane.begin());
+    erase_prefix(g, lane, lane.begin() + 1);
     ++stats.evicted_events;
     if (idx == 0) {  // the new hit was the oldest: nothing it completes is kept
       recount(c, g);
@@ -912,11 +947,28 @@ void CorrelationEngine::Impl::feed(size_t ci, size_t pos, int64_t time, std::str
       if (chain(c, g, p.lane, idx, sel)) {
         fired = make_fired(g, sel, static_cast<int64_t>(c.lanes));
       }
+    } else if (c.lanes == 1 && idx + 1 == lane.size()) {
+      // In order (the common case): the earliest window holding the new hit holds every later
+      // one, so it alone decides a lower-bound condition.
+      const size_t n = lane.size();
+      auto from = std::lower_bound(lane.begin(), lane.end(), sat_sub(time, c.span), by_time);
+      int64_t measure = lane.end() - from;
+      if (c.distinct) {
+        counter.reset(static_cast<size_t>(measure));
+        for (auto it = from; it != lane.end(); ++it) counter.add(it->value);
+        measure = static_cast<int64_t>(counter.distinct());
+      }
+      if (meets(c.bounds, measure)) {
+        for (size_t k = static_cast<size_t>(from - lane.begin()); k < n; ++k) {
+          sel.push_back(&lane[k]);
+        }
+        fired = make_fired(g, sel, measure);
+      }
     } else if (auto range = sweep(c, g, time)) {
       for (size_t k = range->first; k < range->second; ++k) {
         sel.push_back(&slot_entry(g, slots[k]));
       }
-      int64_t measure = c.distinct ? static_cast<int64_t>(distinct)
+      int64_t measure = c.distinct ? static_cast<int64_t>(counter.distinct())
                                    : static_cast<int64_t>(range->second - range->first);
       fired = make_fired(g, sel, measure);
     }
@@ -951,7 +1003,8 @@ void CorrelationEngine::Impl::expire_corr(size_t ci, std::vector<CorrelationAler
         for (; r < n && slots[r].time <= end; ++r) {
           if (c.distinct) slot_add(slots[r]);
         }
-        int64_t measure = c.distinct ? static_cast<int64_t>(distinct) : static_cast<int64_t>(r - l);
+        int64_t measure =
+            c.distinct ? static_cast<int64_t>(counter.distinct()) : static_cast<int64_t>(r - l);
         if (meets(c.bounds, measure)) {
           std::vector<const Entry*> sel;
           for (size_t k = l; k < r; ++k) sel.push_back(&slot_entry(g, slots[k]));
@@ -1179,10 +1232,12 @@ Status CorrelationEngine::Impl::restore(std::string_view blob) {
     c.lru = std::move(*parsed[i]);
     while (c.lru.size() > limits.max_groups_per_correlation) c.lru.pop_front();
     for (auto it = c.lru.begin(); it != c.lru.end(); ++it) {
+      it->entry_heap = 0;
       for (Lane& lane : it->lanes) {
         if (lane.size() > c.lane_cap) {
           lane.erase(lane.begin(), lane.begin() + static_cast<ptrdiff_t>(lane.size() - c.lane_cap));
         }
+        for (const Entry& e : lane) it->entry_heap += entry_heap(e);
       }
       c.index.emplace(std::string_view(it->key), it);
       it->bytes = 0;
