@@ -29,9 +29,12 @@
 //    for the correlations that reference it; its group-by values are the fields that hit carries
 //    (the outer correlation's group-by names, after its aliases, must be among the inner's
 //    group-by names). It raises an alert of its own only when nothing references it or a
-//    referencing correlation has `generate: true`.
-//  - Lateness. The watermark is the latest event time seen (on_hit and expire). A base hit older
-//    than the watermark minus allowed_lateness_us is ignored (stats().late).
+//    referencing correlation has `generate: true`. `generate` concerns the rules a correlation
+//    names (base rules: generates_alone(); correlations: their own alerts), not further down.
+//  - Lateness. The watermark is the latest event time seen (on_hit and expire) and never moves
+//    back. A base hit older than the watermark minus allowed_lateness_us is ignored
+//    (stats().late). So the caller must not feed times from the future: one record with a bogus
+//    far-future eventTime would make every later hit "late" (clamp against the injected clock).
 //  - Bounds. Per correlation at most max_groups_per_correlation groups (least recently updated
 //    evicted); per group at most max_events_per_group hits (per referenced rule: that divided by
 //    the number of rules, for temporal types), oldest dropped; all state together at most about
