@@ -204,7 +204,8 @@ Result<std::string> bind_hunting_query(const HuntingQuery& q, int64_t start_us, 
       i += 2;
       continue;
     }
-    if (c == ':' && i + 1 < s.size() && is_ident(s[i + 1])) {
+    if (c == ':' && i + 1 < s.size() && is_ident(s[i + 1]) &&
+        !(s[i + 1] >= '0' && s[i + 1] <= '9') && (i == 0 || s[i - 1] != ':')) {  // not [1:50]
       size_t j = i + 1;
       while (j < s.size() && is_ident(s[j])) ++j;
       std::string name = s.substr(i + 1, j - i - 1);
