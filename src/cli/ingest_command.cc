@@ -9,6 +9,7 @@
 #include "cli/render.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "detect/scheduled.h"
 #include "pipeline/ingest.h"
 #include "store/duckdb/duckdb_workspace.h"
 #include "store/null_workspace.h"
@@ -54,12 +55,12 @@ std::string summary_json(const pipeline::IngestSummary& s, const std::string& ws
       "\"skipped\": {}, \"rejected\": {}, \"rejected_by_reason\": {}, \"skipped_by_reason\": {}, "
       "\"formats\": {}, \"input_bytes\": {}, \"seconds\": {:.3f}, \"store_seconds\": {:.3f}, "
       "\"events_per_second\": {:.0f}, \"rule_hits\": {}, \"alerts_raised\": {}, "
-      "\"alerts_updated\": {}, "
+      "\"alerts_updated\": {}, \"scheduled_alerts\": {}, "
       "\"rejection_samples\": {}}}\n",
       json_string(ws), s.files, s.records, s.stored, s.duplicates, s.skipped, s.rejected,
       map_json(s.rejected_by_reason), map_json(s.skipped_by_reason), map_json(s.files_by_format),
       s.input_bytes, s.seconds, s.store_seconds, rate, s.rule_hits, s.alerts_raised,
-      s.alerts_updated, samples);
+      s.alerts_updated, s.scheduled_alerts, samples);
 }
 
 std::string summary_text(const pipeline::IngestSummary& s, const std::string& ws) {
@@ -78,6 +79,7 @@ std::string summary_text(const pipeline::IngestSummary& s, const std::string& ws
   out += "\n";
   out += fmt::format("  alerts      {:>12}  new", with_commas(s.alerts_raised));
   if (s.alerts_updated > 0) out += fmt::format(", {} repeats folded into open alerts", s.alerts_updated);
+  if (s.scheduled_alerts > 0) out += fmt::format(", {} from scheduled rules", s.scheduled_alerts);
   out += "\n";
   out += fmt::format("  time        {:>12.2f}  s  ({} events/s)\n", s.seconds,
                      with_commas(static_cast<uint64_t>(rate)));
@@ -147,6 +149,28 @@ int run(const IngestArgs& a) {
   }
   auto summary = pipeline::run_ingest(*ws, o, clock, progress);
   if (show_progress) std::fprintf(stderr, "\r\033[K");
+  // Scheduled SQL rules over the event-time span this ingest added to (their alert ids are
+  // stable, so a span evaluated twice updates the same alerts).
+  if (summary && o.detection && !a.dry_run && summary->stored > 0 && !a.detection.no_builtin) {
+    auto rules = detect::load_scheduled_rules(detect::builtin_rules_dir() + "/scheduled");
+    Result<std::vector<store::AlertRow>> rows =
+        rules ? detect::run_scheduled_rules(*ws, *rules, summary->min_event_us,
+                                            summary->max_event_us + 1, clock.now_micros())
+              : std::unexpected(rules.error());
+    if (!rows) {
+      std::fprintf(stderr, "trailwarden ingest: scheduled rules: %s\n",
+                   escape_control(rows.error().to_string()).c_str());
+    } else if (!rows->empty()) {
+      store::DetectionWrites writes;
+      writes.alerts = std::move(*rows);
+      if (auto st = ws->write_detection_only(writes); !st) {
+        std::fprintf(stderr, "trailwarden ingest: scheduled rules: %s\n",
+                     escape_control(st.error().to_string()).c_str());
+      } else {
+        summary->scheduled_alerts = writes.alerts.size();
+      }
+    }
+  }
   // Closing checkpoints the last batches into the database file: part of the job, so part
   // of the time reported.
   const int64_t closing = clock.monotonic_nanos();

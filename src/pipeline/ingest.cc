@@ -320,6 +320,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   // The store half. In threaded mode it runs on its own thread behind a bounded queue.
   std::atomic<uint64_t> stored{0}, duplicates{0};
   std::atomic<int64_t> store_nanos{0};
+  int64_t span_min = 0, span_max = 0;  // written by the store thread, read after the join
   std::optional<Error> store_error;
   auto store_batch = [&](store::AppendBatch& batch) -> bool {
     const int64_t t0 = clock.monotonic_nanos();
@@ -331,6 +332,11 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
     }
     stored += r->stored;
     duplicates += r->duplicates;
+    const auto& times = batch.rows.column(ct::Col::kTimeGenerated).ints;
+    for (size_t i = 0; i < batch.rows.size(); ++i) {
+      if (span_min == 0 || times[i] < span_min) span_min = times[i];
+      if (span_max == 0 || times[i] > span_max) span_max = times[i];
+    }
     return true;
   };
   BoundedQueue<std::unique_ptr<store::AppendBatch>> queue(2);
@@ -399,6 +405,8 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   summary.duplicates = duplicates.load();
   summary.seconds = (clock.monotonic_nanos() - started) / 1e9;
   summary.store_seconds = store_nanos.load() / 1e9;
+  summary.min_event_us = span_min;
+  summary.max_event_us = span_max;
   if (alerts) {
     summary.alerts_raised = alerts->alerts_raised();
     summary.alerts_updated = alerts->alerts_updated();

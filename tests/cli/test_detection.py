@@ -248,6 +248,23 @@ class DetectionTest(unittest.TestCase):
         a = [x for x in self.alerts() if x["rule_id"].endswith("cloudtrail_tampering")][0]
         self.assertEqual(a["entities"]["identity"]["name"], "mal\x1b[31mlory\u202e")
 
+    def test_scheduled_rule_alerts_after_ingest(self):
+        fixture = os.path.join(SRC, "rules", "scheduled", "ec2_mass_compute_deployment.fixture.jsonl")
+        with open(os.path.join(SRC, "rules", "scheduled",
+                               "ec2_mass_compute_deployment.expect.json")) as f:
+            expect = json.load(f)
+        s = json.loads(run("ingest", "-w", self.ws, "--format", "json", fixture, check_rc=0).stdout)
+        self.assertGreaterEqual(s["scheduled_alerts"], 1)
+        got = [a for a in self.alerts() if a["rule_id"] == "aws.impact.ec2_mass_compute_deployment"]
+        self.assertEqual(len(got), expect["row_count"], got)
+        self.assertEqual(sorted(got[0]["event_ids"]), sorted(expect["rows"][0]["event_ids"]))
+        self.assertIn("864 vCPUs", got[0]["description"])
+        # The same span evaluated again refreshes the same alert.
+        run("ingest", "-w", self.ws, fixture, check_rc=0)
+        self.assertEqual(len([a for a in self.alerts()
+                              if a["rule_id"] == "aws.impact.ec2_mass_compute_deployment"]),
+                         expect["row_count"])
+
     def test_saved_hunting_queries(self):
         listed = json.loads(run("hunt", "--list", "--format", "json", check_rc=0).stdout)
         names = {q["name"] for q in listed}

@@ -159,6 +159,10 @@ def run_saved_query(bin_path, ws, query, start, end, overrides=None):
         args = ["hunt", "-w", ws, "--format", "json", "--query", query.name,
                 "--start", start, "--end", end]
         for k, v in (overrides or {}).items():
+            # --param takes the value itself (the command quotes it); overrides are SQL literals.
+            v = str(v)
+            if len(v) >= 2 and v[0] == v[-1] == "'":
+                v = v[1:-1].replace("''", "'")
             args += ["--param", f"{k}={v}"]
         p = run_cli(bin_path, *args)
         if p.returncode != 0:

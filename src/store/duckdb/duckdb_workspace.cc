@@ -276,8 +276,13 @@ Status DuckDbWorkspace::create_schema() {
       "VARCHAR, Raw VARCHAR)",
       view_sql(),
   };
+  // One transaction: a process killed while creating the workspace leaves all of it or none.
+  if (auto r = exec("BEGIN TRANSACTION"); !r) return r;
   for (const auto& s : ddl) {
-    if (auto r = exec(s); !r) return r;
+    if (auto r = exec(s); !r) {
+      (void)exec("ROLLBACK");
+      return r;
+    }
   }
   duckdb_result r;
   std::string version;
@@ -290,9 +295,15 @@ Status DuckDbWorkspace::create_schema() {
   }
   duckdb_destroy_result(&r);
   if (version.empty()) {
-    return exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')", kSchemaVersion));
+    if (auto r = exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')",
+                                  kSchemaVersion));
+        !r) {
+      (void)exec("ROLLBACK");
+      return r;
+    }
   }
-  if (version != std::to_string(kSchemaVersion)) {
+  if (auto r = exec("COMMIT"); !r) return r;
+  if (!version.empty() && version != std::to_string(kSchemaVersion)) {
     return make_error(ErrorCode::kCorrupt,
                       "the workspace has schema version " + escape_control(version) +
                           ", this build reads version " + std::to_string(kSchemaVersion),
@@ -303,6 +314,18 @@ Status DuckDbWorkspace::create_schema() {
 
 Status DuckDbWorkspace::load_dictionaries() {
   duckdb_result r;
+  if (duckdb_query(con_,
+                   "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                   "'tw_raw_dictionaries'",
+                   &r) == DuckDBSuccess &&
+      duckdb_value_int64(&r, 0, 0) == 0) {
+    duckdb_destroy_result(&r);
+    return make_error(ErrorCode::kNotFound,
+                      "the workspace has no tables yet (no ingest has got as far as creating "
+                      "them); run ingest",
+                      options_.dir);
+  }
+  duckdb_destroy_result(&r);
   if (duckdb_query(con_, "SELECT DictId, Dict FROM tw_raw_dictionaries ORDER BY DictId", &r) !=
       DuckDBSuccess) {
     std::string e = result_error(r);

@@ -114,6 +114,18 @@ TEST(ManagedPolicy, NameLowerCasedAndAwsManagedInAnyPartition) {
       on(R"({"requestParameters":{"policyArn":"arn:aws:iam::aws:role/x"}})", managed_policy)
           ->aws_managed);
   EXPECT_FALSE(on(R"({"requestParameters":{"roleName":"r"}})", managed_policy));
+  // CreatePolicy: the ARN only in the response; the request's ARN wins when both are present.
+  auto created = on(
+      R"({"responseElements":{"policy":{"arn":"arn:aws:iam::111122223333:policy/ops/Deploy"}}})",
+      managed_policy);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->arn, "arn:aws:iam::111122223333:policy/ops/Deploy");
+  EXPECT_EQ(created->name, "deploy");
+  auto both = on(
+      R"({"requestParameters":{"policyArn":"arn:aws:iam::111122223333:policy/A"},"responseElements":{"policy":{"arn":"arn:aws:iam::111122223333:policy/B"}}})",
+      managed_policy);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->arn, "arn:aws:iam::111122223333:policy/A");
 }
 
 TEST(ForeignResourceAccount, SomeOwnerDiffersFromRecipient) {
