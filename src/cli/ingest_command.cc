@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/detection_options.h"
 #include "cli/render.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -28,6 +29,8 @@ struct IngestArgs {
   int max_depth = 64;
   bool dry_run = false;
   int compression_level = 3;
+  bool no_detect = false;
+  DetectionArgs detection;
 };
 
 std::string summary_json(const pipeline::IngestSummary& s, const std::string& ws) {
@@ -50,11 +53,13 @@ std::string summary_json(const pipeline::IngestSummary& s, const std::string& ws
       "{{\"workspace\": {}, \"files\": {}, \"records\": {}, \"stored\": {}, \"duplicates\": {}, "
       "\"skipped\": {}, \"rejected\": {}, \"rejected_by_reason\": {}, \"skipped_by_reason\": {}, "
       "\"formats\": {}, \"input_bytes\": {}, \"seconds\": {:.3f}, \"store_seconds\": {:.3f}, "
-      "\"events_per_second\": {:.0f}, "
+      "\"events_per_second\": {:.0f}, \"rule_hits\": {}, \"alerts_raised\": {}, "
+      "\"alerts_updated\": {}, "
       "\"rejection_samples\": {}}}\n",
       json_string(ws), s.files, s.records, s.stored, s.duplicates, s.skipped, s.rejected,
       map_json(s.rejected_by_reason), map_json(s.skipped_by_reason), map_json(s.files_by_format),
-      s.input_bytes, s.seconds, s.store_seconds, rate, samples);
+      s.input_bytes, s.seconds, s.store_seconds, rate, s.rule_hits, s.alerts_raised,
+      s.alerts_updated, samples);
 }
 
 std::string summary_text(const pipeline::IngestSummary& s, const std::string& ws) {
@@ -70,6 +75,9 @@ std::string summary_text(const pipeline::IngestSummary& s, const std::string& ws
   out += "\n";
   out += fmt::format("  rejected    {:>12}", with_commas(s.rejected));
   for (const auto& [k, v] : s.rejected_by_reason) out += fmt::format("  {}: {}", k, v);
+  out += "\n";
+  out += fmt::format("  alerts      {:>12}  new", with_commas(s.alerts_raised));
+  if (s.alerts_updated > 0) out += fmt::format(", {} repeats folded into open alerts", s.alerts_updated);
   out += "\n";
   out += fmt::format("  time        {:>12.2f}  s  ({} events/s)\n", s.seconds,
                      with_commas(static_cast<uint64_t>(rate)));
@@ -108,6 +116,15 @@ int run(const IngestArgs& a) {
     ws = std::move(*opened);
   }
   pipeline::IngestOptions o;
+  if (!a.no_detect) {
+    auto content = load_detection(a.detection, "ingest");
+    if (!content) {
+      std::fprintf(stderr, "trailwarden ingest: %s\n",
+                   escape_control(content.error().to_string()).c_str());
+      return kExitFatal;
+    }
+    o.detection = *content;
+  }
   o.paths = a.paths;
   o.threaded = a.threads > 1;
   o.batch_rows = a.batch_rows;
@@ -188,6 +205,8 @@ void add_ingest_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-depth", args->max_depth, "reject records nested deeper than this")
       ->check(CLI::Range(4, 512))
       ->capture_default_str();
+  cmd->add_flag("--no-detect", args->no_detect, "store only: run no rules");
+  add_detection_options(cmd, args->detection);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   using namespace trailwarden;
   CLI::App app{
       "trailwarden: self-hosted security monitoring for AWS. Collects CloudTrail events into a "
-      "workspace you can hunt in with SQL."};
+      "workspace you can hunt in with SQL, and detects attacks as they are stored."};
   app.set_version_flag("--version", TRAILWARDEN_VERSION);
   app.require_subcommand(1);
   bool verbose = false;
@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   int exit_code = cli::kExitOk;
   cli::add_ingest_command(app, exit_code);
   cli::add_hunt_command(app, exit_code);
+  cli::add_alerts_command(app, exit_code);
+  cli::add_rules_command(app, exit_code);
   app.parse_complete_callback(
       [&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });
   try {

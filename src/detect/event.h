@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "detect/derived.h"
@@ -20,8 +22,50 @@ struct FieldValue {
   enum class Type : uint8_t { kNull, kBool, kNumber, kString, kComposite };
   Type type = Type::kNull;
   std::string_view text;
-  double number = 0;  // kNumber
+  double number = 0;     // kNumber
   bool boolean = false;  // kBool
+};
+
+// A Sigma field path split once into its dot-separated segments, so resolving it per record
+// costs no parsing. `tw.<group>.<rest>` paths are derived fields.
+class FieldPath {
+ public:
+  FieldPath() = default;
+  explicit FieldPath(std::string_view path);
+
+  const std::string& text() const { return text_; }
+  size_t size() const { return starts_.size(); }
+  std::string_view segment(size_t i) const { return joined(i, i); }
+  // Segments i..j (inclusive) with their dots: the key a record may hold literally.
+  std::string_view joined(size_t i, size_t j) const;
+  bool derived() const { return derived_; }
+  // For derived paths: the group (segment 1); the rest of the path starts at segment 2.
+  std::string_view group() const { return derived_ ? segment(1) : std::string_view(); }
+
+ private:
+  std::string text_;
+  std::vector<uint32_t> starts_;  // offset of each segment in text_
+  std::vector<uint32_t> ends_;
+  bool derived_ = false;
+};
+
+// A non-owning callable reference (no allocation), for the visitors below.
+template <typename Sig>
+class FunctionRef;
+template <typename R, typename... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <typename F>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>)
+      FunctionRef(F&& f)  // NOLINT: implicit by design
+      : obj_(const_cast<void*>(static_cast<const void*>(&f))), call_([](void* o, Args... a) -> R {
+          return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<Args>(a)...);
+        }) {}
+  R operator()(Args... a) const { return call_(obj_, std::forward<Args>(a)...); }
+
+ private:
+  void* obj_;
+  R (*call_)(void*, Args...);
 };
 
 class Event {
@@ -42,11 +86,32 @@ class Event {
   std::string_view first(std::string_view path);
   bool exists(std::string_view path);
 
+  // --- The matcher's allocation-free interface ---
+
+  // Calls `fn` for every element at `path` (arrays fan out, along the way and at the end, so
+  // `fn` never sees an array). `fn` returns true to stop early. Returns whether the path is
+  // present (an empty array or a JSON null at the end counts as present).
+  bool visit(const FieldPath& path, FunctionRef<bool(simdjson::dom::element)> fn);
+  // Calls `fn` for every string value anywhere in the record (keyword search); true stops.
+  void visit_strings(FunctionRef<bool(std::string_view)> fn);
+  // Text of a scalar or composite element; valid until the next call of scratch_text (strings
+  // are views into the record and stay valid until reset). Null gives "".
+  std::string_view scratch_text(simdjson::dom::element e);
+  // Like scratch_text, but the text stays valid until reset.
+  std::string_view stable_text(simdjson::dom::element e);
+  FieldValue value_of(simdjson::dom::element e);
+
+  // How many derived groups were computed for the current record (for tests).
+  size_t derived_computations() const;
+
  private:
   struct Impl;
   simdjson::dom::element root_;
   const DerivedFields* derived_ = nullptr;
   Impl* impl_ = nullptr;  // caches of derived groups and composite texts for the current record
 };
+
+// Appends `e` as minified JSON.
+void append_json(std::string& out, simdjson::dom::element e);
 
 }  // namespace trailwarden::detect

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/log.h"
@@ -50,14 +51,16 @@ class BatchPool {
 class BatchBuilder final : public ct::RecordSink {
  public:
   BatchBuilder(const IngestOptions& options, const Clock& clock, store::Workspace& ws,
-               IngestSummary& summary, BatchPool& pool)
+               IngestSummary& summary, BatchPool& pool, store::AppendHook* hook)
       : options_(options),
+        hook_(hook),
         pool_(pool),
         clock_(clock),
         summary_(summary),
         normalizer_(options.limits.max_record_bytes, options.limits.max_depth),
         compressor_(options.compression_level),
         next_dict_id_(ws.next_dictionary_id()) {
+    if (options.detection) matcher_.emplace(options.detection);
     if (auto d = ws.current_dictionary()) {
       dict_ = std::move(*d);
       compressor_.set_dictionary(&*dict_);
@@ -123,6 +126,13 @@ class BatchBuilder final : public ct::RecordSink {
                       : fmt::format("record {}", index),
              record, r.error().detail, record.size());
       return;
+    }
+    if (matcher_) {
+      auto* hits = static_cast<detect::BatchHits*>(batch_->detection.get());
+      size_t before = hits->hits.size();
+      matcher_->match(normalizer_.last_record(), "cloudtrail",
+                      static_cast<uint32_t>(batch_->rows.size() - 1), hits->hits);
+      summary_.rule_hits += hits->hits.size() - before;
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
     if (!compress_as_we_go_ && batch_->rows.size() >= options_.dictionary_train_rows) {
@@ -196,6 +206,8 @@ class BatchBuilder final : public ct::RecordSink {
 
   void fresh_batch() {
     batch_ = pool_.acquire();
+    batch_->hook = hook_;
+    if (matcher_ && !batch_->detection) batch_->detection = std::make_unique<detect::BatchHits>();
     compress_as_we_go_ = dict_.has_value();
     batch_->rows.reserve(std::min<size_t>(options_.batch_rows, 65536), 16u << 20);
     batch_bytes_ = 0;
@@ -240,6 +252,8 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
   const IngestOptions& options_;
+  store::AppendHook* hook_;
+  std::optional<detect::EventMatcher> matcher_;
   BatchPool& pool_;
   std::string spare_raw_;
   std::string scratch_;
@@ -293,8 +307,13 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   log::info("listed {} files in {:.3f} s", listing->files.size(),
             (clock.monotonic_nanos() - started) / 1e9);
 
+  std::optional<detect::AlertBuilder> alerts;
+  if (options.detection) {
+    alerts.emplace(options.detection, clock);
+    if (auto s = alerts->restore(workspace); !s) return std::unexpected(s.error());
+  }
   BatchPool pool;
-  BatchBuilder builder(options, clock, workspace, summary, pool);
+  BatchBuilder builder(options, clock, workspace, summary, pool, alerts ? &*alerts : nullptr);
   ct::CloudTrailDecoder decoder(options.limits);
   formats::PaddedBuffer file_bytes;
 
@@ -380,6 +399,10 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   summary.duplicates = duplicates.load();
   summary.seconds = (clock.monotonic_nanos() - started) / 1e9;
   summary.store_seconds = store_nanos.load() / 1e9;
+  if (alerts) {
+    summary.alerts_raised = alerts->alerts_raised();
+    summary.alerts_updated = alerts->alerts_updated();
+  }
   if (store_error) return std::unexpected(*store_error);
   return summary;
 }

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "detect/detector.h"
 #include "formats/cloudtrail/decoder.h"
 #include "store/workspace.h"
 
@@ -33,6 +34,8 @@ struct IngestOptions {
   size_t dictionary_samples = 4000;
   int compression_level = 3;
   bool threaded = true;  // false: decode and store on one thread (tests, one-core runs)
+  // Detection: rules run on every new event, alerts commit with the batch. Null: off.
+  std::shared_ptr<const detect::DetectionContent> detection;
 };
 
 struct IngestProgress {
@@ -53,6 +56,9 @@ struct IngestSummary {
   uint64_t input_bytes = 0;
   double seconds = 0;
   double store_seconds = 0;  // time the store spent appending and committing
+  uint64_t rule_hits = 0;       // rule matches on the decode side (duplicates included)
+  uint64_t alerts_raised = 0;   // new alerts
+  uint64_t alerts_updated = 0;  // repeats folded into an open alert (suppression)
   std::map<std::string, uint64_t> rejected_by_reason;
   std::map<std::string, uint64_t> skipped_by_reason;
   std::map<std::string, uint64_t> files_by_format;

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "store/alerts.h"
 #include "formats/cloudtrail/rows.h"
 #include "store/raw_codec.h"
 
@@ -45,18 +48,24 @@ struct AppendBatch {
   std::vector<RejectedItem> rejects;
   std::vector<FileEntry> files;
   std::optional<RawDictionary> new_dictionary;  // trained from this batch; stored with it
+  // Detection: told which rows are new, adds alerts and state to the batch's transaction.
+  // Not owned; kept across clear().
+  AppendHook* hook = nullptr;
+  std::unique_ptr<DetectionPayload> detection;  // kept (emptied) across clear()
 
   void clear() {
     rows.clear();
     rejects.clear();
     files.clear();
     new_dictionary.reset();
+    if (detection) detection->clear();
   }
 };
 
 struct AppendResult {
   size_t stored = 0;
   size_t duplicates = 0;
+  size_t alerts = 0;  // alert rows written (new or updated)
 };
 
 struct QueryColumn {
@@ -81,6 +90,18 @@ class Workspace {
   // workspace and within the batch, are dropped and counted), its rejected input, its file
   // bookkeeping and its dictionary commit together or not at all.
   virtual Result<AppendResult> append(AppendBatch& batch) = 0;
+
+  // Detection state saved by an AppendHook under `key`; nullopt when none was saved.
+  virtual Result<std::optional<std::string>> load_state(std::string_view key) = 0;
+
+  // Streams the stored records whose event time is in [since_us, until_us), oldest first (ties
+  // by AwsEventId), until `fn` returns false. The retro-hunt reads history with it.
+  virtual Status scan_records(
+      int64_t since_us, int64_t until_us,
+      const std::function<bool(int64_t time_us, std::string_view raw)>& fn) = 0;
+
+  // Writes detection output outside an ingest batch (retro-hunt), in one transaction.
+  virtual Status write_detection_only(const DetectionWrites& writes) = 0;
 
   // Runs one read-only SQL statement. Writes are refused with ErrorCode::kReadOnly.
   virtual Result<QueryResult> query(std::string_view sql) = 0;

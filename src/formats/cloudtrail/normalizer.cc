@@ -177,6 +177,7 @@ std::expected<void, NormalizeError> CloudTrailNormalizer::normalize(std::string_
   row.set_int(Col::kOriginIndex, ctx.origin_index);
   row.set_string(Col::kRawZ, ctx.stored_raw.value_or(record));
   out.append(row);
+  last_ = doc;
   return {};
 }
 

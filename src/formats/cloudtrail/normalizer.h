@@ -39,8 +39,13 @@ class CloudTrailNormalizer {
   std::expected<void, NormalizeError> normalize(std::string_view record, const RecordContext& ctx,
                                                 CloudTrailRows& out);
 
+  // The record the last successful normalize() parsed, for detection to read without a second
+  // parse. Valid until the next normalize().
+  simdjson::dom::element last_record() const { return last_; }
+
  private:
   simdjson::dom::parser parser_;
+  simdjson::dom::element last_;
   RowDraft draft_;
 };
 

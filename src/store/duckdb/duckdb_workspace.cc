@@ -261,6 +261,19 @@ Status DuckDbWorkspace::create_schema() {
       "BIGINT, Stored BIGINT, Duplicates BIGINT, Rejected BIGINT)",
       "CREATE TABLE IF NOT EXISTS tw_raw_dictionaries (DictId UINTEGER PRIMARY KEY, CreatedAt "
       "TIMESTAMP NOT NULL, Dict BLOB NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS Alerts (AlertId VARCHAR PRIMARY KEY, RuleId VARCHAR NOT NULL, "
+      "RuleUuid VARCHAR, RuleSource VARCHAR, Kind VARCHAR, Title VARCHAR, Severity VARCHAR, "
+      "Description VARCHAR, Tactics JSON, Techniques JSON, FirstEventTime TIMESTAMP, "
+      "LastEventTime TIMESTAMP, CreatedTime TIMESTAMP, UpdatedTime TIMESTAMP, EventCount BIGINT, "
+      "EventIds JSON, Account VARCHAR, Identity VARCHAR, IdentityArn VARCHAR, SourceIp VARCHAR, "
+      "Region VARCHAR, EventName VARCHAR, Resources JSON, Entities JSON, Details JSON)",
+      "CREATE TABLE IF NOT EXISTS tw_detect_state (Key VARCHAR PRIMARY KEY, UpdatedTime "
+      "TIMESTAMP, State BLOB)",
+      "CREATE TABLE IF NOT EXISTS AWSGuardDuty (TimeGenerated TIMESTAMP, TimeCreated TIMESTAMP, "
+      "Id VARCHAR, Arn VARCHAR, AccountId VARCHAR, Region VARCHAR, Partition VARCHAR, "
+      "ActivityType VARCHAR, Title VARCHAR, Description VARCHAR, Severity DOUBLE, SchemaVersion "
+      "VARCHAR, ResourceDetails JSON, ServiceDetails JSON, IngestionTime TIMESTAMP, Origin "
+      "VARCHAR, Raw VARCHAR)",
       view_sql(),
   };
   for (const auto& s : ddl) {
@@ -536,6 +549,179 @@ Status DuckDbWorkspace::insert_dictionary(const RawDictionary& d) {
   return a.finish();
 }
 
+namespace {
+
+// A prepared statement that is destroyed with its scope.
+class Statement {
+ public:
+  Statement(duckdb_connection con, const char* sql) : sql_(sql) {
+    if (duckdb_prepare(con, sql, &stmt_) != DuckDBSuccess) {
+      const char* e = duckdb_prepare_error(stmt_);
+      error_ = e ? e : "prepare failed";
+    }
+  }
+  ~Statement() { duckdb_destroy_prepare(&stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Status ok() const {
+    if (error_.empty()) return {};
+    return make_error(ErrorCode::kStore, error_, sql_);
+  }
+  void text(idx_t i, std::string_view v) { duckdb_bind_varchar_length(stmt_, i, v.data(), v.size()); }
+  void blob(idx_t i, std::string_view v) { duckdb_bind_blob(stmt_, i, v.data(), v.size()); }
+  void int64(idx_t i, int64_t v) { duckdb_bind_int64(stmt_, i, v); }
+  void timestamp(idx_t i, int64_t us) { duckdb_bind_timestamp(stmt_, i, duckdb_timestamp{us}); }
+  // Runs the statement; `res` (if given) receives the result, which the caller destroys.
+  Status run(duckdb_result* res = nullptr) {
+    duckdb_result local;
+    duckdb_result* r = res ? res : &local;
+    if (duckdb_execute_prepared(stmt_, r) != DuckDBSuccess) {
+      std::string e = result_error(*r);
+      duckdb_destroy_result(r);
+      return make_error(ErrorCode::kStore, e, sql_);
+    }
+    if (res == nullptr) duckdb_destroy_result(&local);
+    return {};
+  }
+  // Runs the statement with a streaming result (read with duckdb_fetch_chunk).
+  Status run_streaming(duckdb_result* res) {
+    duckdb_pending_result pending;
+    if (duckdb_pending_prepared_streaming(stmt_, &pending) != DuckDBSuccess) {
+      const char* e = duckdb_pending_error(pending);
+      std::string msg = e ? e : "query failed";
+      duckdb_destroy_pending(&pending);
+      return make_error(ErrorCode::kStore, msg, sql_);
+    }
+    duckdb_state st = duckdb_execute_pending(pending, res);
+    duckdb_destroy_pending(&pending);
+    if (st != DuckDBSuccess) {
+      std::string e = result_error(*res);
+      duckdb_destroy_result(res);
+      return make_error(ErrorCode::kStore, e, sql_);
+    }
+    return {};
+  }
+
+ private:
+  const char* sql_;
+  duckdb_prepared_statement stmt_ = nullptr;
+  std::string error_;
+};
+
+}  // namespace
+
+Status DuckDbWorkspace::write_detection(const DetectionWrites& writes) {
+  if (!writes.alerts.empty()) {
+    Statement st(con_,
+                 "INSERT OR REPLACE INTO Alerts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                 "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)");
+    if (auto s = st.ok(); !s) return s;
+    for (const auto& a : writes.alerts) {
+      st.text(1, a.alert_id);
+      st.text(2, a.rule_id);
+      st.text(3, a.rule_uuid);
+      st.text(4, a.rule_source);
+      st.text(5, a.kind);
+      st.text(6, a.title);
+      st.text(7, a.severity);
+      st.text(8, a.description);
+      st.text(9, a.tactics_json);
+      st.text(10, a.techniques_json);
+      st.timestamp(11, a.first_time_us);
+      st.timestamp(12, a.last_time_us);
+      st.timestamp(13, a.created_us);
+      st.timestamp(14, a.updated_us);
+      st.int64(15, a.event_count);
+      st.text(16, a.event_ids_json);
+      st.text(17, a.account);
+      st.text(18, a.identity);
+      st.text(19, a.identity_arn);
+      st.text(20, a.source_ip);
+      st.text(21, a.region);
+      st.text(22, a.event_name);
+      st.text(23, a.resources_json);
+      st.text(24, a.entities_json);
+      st.text(25, a.details_json);
+      if (auto s = st.run(); !s) return s;
+    }
+  }
+  if (!writes.state.empty()) {
+    Statement st(con_, "INSERT OR REPLACE INTO tw_detect_state VALUES ($1, $2, $3)");
+    if (auto s = st.ok(); !s) return s;
+    const int64_t now = options_.clock->now_micros();
+    for (const auto& [key, blob] : writes.state) {
+      st.text(1, key);
+      st.timestamp(2, now);
+      st.blob(3, blob);
+      if (auto s = st.run(); !s) return s;
+    }
+  }
+  return {};
+}
+
+Status DuckDbWorkspace::write_detection_only(const DetectionWrites& writes) {
+  if (options_.mode != OpenMode::kReadWrite) {
+    return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
+  }
+  if (auto s = exec("BEGIN TRANSACTION"); !s) return s;
+  if (auto s = write_detection(writes); !s) {
+    (void)exec("ROLLBACK");
+    return s;
+  }
+  return exec("COMMIT");
+}
+
+Status DuckDbWorkspace::scan_records(int64_t since_us, int64_t until_us,
+                                     const std::function<bool(int64_t, std::string_view)>& fn) {
+  const char* sql =
+      "SELECT epoch_us(TimeGenerated), tw_raw(RawZ) FROM cloudtrail_events WHERE TimeGenerated "
+      ">= $1 AND TimeGenerated < $2 ORDER BY TimeGenerated, AwsEventId";
+  Statement st(con_, sql);
+  if (auto s = st.ok(); !s) return s;
+  st.timestamp(1, since_us);
+  st.timestamp(2, until_us);
+  duckdb_result res;
+  if (auto s = st.run_streaming(&res); !s) return s;
+  Status status;
+  bool go = true;
+  while (go) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+    if (chunk == nullptr) break;
+    idx_t n = duckdb_data_chunk_get_size(chunk);
+    auto* times = static_cast<int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
+    duckdb_vector raw_vec = duckdb_data_chunk_get_vector(chunk, 1);
+    auto* raws = static_cast<duckdb_string_t*>(duckdb_vector_get_data(raw_vec));
+    uint64_t* validity = duckdb_vector_get_validity(raw_vec);
+    for (idx_t i = 0; i < n && go; ++i) {
+      if (validity != nullptr && !duckdb_validity_row_is_valid(validity, i)) continue;
+      go = fn(times[i], std::string_view(duckdb_string_t_data(&raws[i]),
+                                         duckdb_string_t_length(raws[i])));
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  if (const char* e = duckdb_result_error(&res); e != nullptr) {
+    status = make_error(ErrorCode::kStore, e, sql);
+  }
+  duckdb_destroy_result(&res);
+  return status;
+}
+
+Result<std::optional<std::string>> DuckDbWorkspace::load_state(std::string_view key) {
+  Statement st(con_, "SELECT State FROM tw_detect_state WHERE Key = $1");
+  if (auto s = st.ok(); !s) return std::unexpected(s.error());
+  st.text(1, key);
+  duckdb_result r;
+  if (auto s = st.run(&r); !s) return std::unexpected(s.error());
+  std::optional<std::string> out;
+  if (duckdb_row_count(&r) > 0) {
+    duckdb_blob b = duckdb_value_blob(&r, 0, 0);
+    out.emplace(static_cast<const char*>(b.data), b.size);
+    duckdb_free(b.data);
+  }
+  duckdb_destroy_result(&r);
+  return out;
+}
+
 Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
   if (options_.mode != OpenMode::kReadWrite || index_ == nullptr) {
     return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
@@ -567,10 +753,22 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
     ++result.stored;
   }
 
-  // 2. Everything of the batch in one transaction.
-  if (auto s = exec("BEGIN TRANSACTION"); !s) return std::unexpected(s.error());
+  // 2. Detection sees which rows are new and says what to write with them.
+  DetectionWrites writes;
+  if (batch.hook != nullptr) {
+    if (auto s = batch.hook->before_commit(batch, keep, writes); !s) {
+      return std::unexpected(s.error());
+    }
+  }
+
+  // 3. Everything of the batch in one transaction.
+  if (auto s = exec("BEGIN TRANSACTION"); !s) {
+    if (batch.hook != nullptr) batch.hook->after_commit(false);
+    return std::unexpected(s.error());
+  }
   auto rollback = [&](const Error& e) -> Result<AppendResult> {
     (void)exec("ROLLBACK");
+    if (batch.hook != nullptr) batch.hook->after_commit(false);
     return std::unexpected(e);
   };
   if (batch.new_dictionary) {
@@ -595,9 +793,12 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
     file_updates.emplace_back(f.origin, counts);
   }
   if (auto s = insert_files(finished); !s) return rollback(s.error());
+  if (auto s = write_detection(writes); !s) return rollback(s.error());
   if (auto s = exec("COMMIT"); !s) return rollback(s.error());
+  if (batch.hook != nullptr) batch.hook->after_commit(true);
+  result.alerts = writes.alerts.size();
 
-  // 3. Committed: the in-memory state follows.
+  // 4. Committed: the in-memory state follows.
   for (size_t i = 0; i < n; ++i) {
     if (keep[i]) index_->insert(times[i], ids.str(i));
   }

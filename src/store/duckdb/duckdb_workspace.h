@@ -7,6 +7,9 @@
 //   Rejected             input that was not stored, with reason and bytes
 //   IngestedFiles        one row per file examined
 //   tw_raw_dictionaries  zstd dictionaries of RawZ
+//   Alerts               alerts raised by detection (docs/alerts.md)
+//   tw_detect_state      detectors' persisted state (correlation windows, suppression)
+//   AWSGuardDuty         GuardDuty findings, Sentinel's columns (filled by the collectors)
 // The scalar function tw_raw(RawZ) -> VARCHAR is registered on every connection this
 // process opens; other DuckDB clients can read every table but not that view.
 #pragma once
@@ -41,6 +44,10 @@ class DuckDbWorkspace final : public Workspace {
   ~DuckDbWorkspace() override;
 
   Result<AppendResult> append(AppendBatch& batch) override;
+  Result<std::optional<std::string>> load_state(std::string_view key) override;
+  Status scan_records(int64_t since_us, int64_t until_us,
+                      const std::function<bool(int64_t, std::string_view)>& fn) override;
+  Status write_detection_only(const DetectionWrites& writes) override;
   Result<QueryResult> query(std::string_view sql) override;
   std::optional<RawDictionary> current_dictionary() const override;
   uint32_t next_dictionary_id() const override;
@@ -60,6 +67,7 @@ class DuckDbWorkspace final : public Workspace {
   };
   Status insert_files(const std::vector<std::pair<const FileEntry*, PendingFile>>& files);
   Status insert_dictionary(const RawDictionary& dict);
+  Status write_detection(const DetectionWrites& writes);
 
   DuckDbOptions options_;
   WorkspaceLock lock_;

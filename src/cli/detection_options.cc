@@ -1,0 +1,85 @@
+#include "cli/detection_options.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "detect/hunting.h"
+
+namespace trailwarden::cli {
+
+void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
+  cmd->add_option("--rules", args.rules,
+                  "more Sigma rule files or folders (repeatable; e.g. a SigmaHQ checkout)");
+  cmd->add_flag("--no-builtin-rules", args.no_builtin, "do not load the built-in rule pack");
+  cmd->add_option("--placeholder", args.placeholders,
+                  "a value list for Sigma's |expand modifier: NAME=v1,v2 (repeatable)");
+}
+
+std::string format_diagnostic(const detect::Diagnostic& d) {
+  std::string where = d.pos.file;
+  if (d.pos.line > 0) where += fmt::format(":{}", d.pos.line);
+  if (d.pos.column > 0) where += fmt::format(":{}", d.pos.column);
+  std::string s = fmt::format("{}: {}[{}]: ", where,
+                              d.level == detect::Diagnostic::Level::kError ? "error" : "warning",
+                              d.code);
+  if (!d.rule_title.empty()) s += d.rule_title + ": ";
+  s += d.message;
+  return escape_control(s);
+}
+
+Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
+    const DetectionArgs& args, const char* command,
+    const std::map<std::string, std::vector<std::string>>& extra_placeholders,
+    std::vector<detect::Diagnostic>* diagnostics, bool quiet) {
+  detect::DetectionConfig config;
+  config.builtin = !args.no_builtin;
+  config.rule_paths = args.rules;
+  for (const auto& p : args.placeholders) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return make_error(ErrorCode::kInvalidArgument, "--placeholder takes NAME=v1,v2", p);
+    }
+    auto& vals = config.sigma.placeholders[p.substr(0, eq)];
+    std::string_view rest = std::string_view(p).substr(eq + 1);
+    while (true) {
+      size_t comma = rest.find(',');
+      vals.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  for (const auto& [k, v] : extra_placeholders) config.sigma.placeholders[k] = v;
+  std::vector<detect::Diagnostic> local;
+  auto& diags = diagnostics ? *diagnostics : local;
+  auto content = detect::DetectionContent::load(config, diags);
+  if (!quiet) {
+    size_t errors = 0;
+    for (const auto& d : diags) {
+      if (d.level == detect::Diagnostic::Level::kError) {
+        ++errors;
+        if (errors <= 20) std::fprintf(stderr, "trailwarden %s: %s\n", command, format_diagnostic(d).c_str());
+      }
+    }
+    if (errors > 20) {
+      std::fprintf(stderr, "trailwarden %s: %zu more rule errors (see `trailwarden rules check`)\n",
+                   command, errors - 20);
+    }
+  }
+  return content;
+}
+
+Result<int64_t> parse_since(std::string_view text, int64_t now_us) {
+  if (auto t = parse_iso8601_micros(text)) return *t;
+  auto d = detect::parse_duration(text);
+  if (!d) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "expected a duration (30m, 24h, 7d) or an ISO-8601 time",
+                      escape_control(text));
+  }
+  return now_us - *d;
+}
+
+}  // namespace trailwarden::cli

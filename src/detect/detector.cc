@@ -1,0 +1,636 @@
+#include "detect/detector.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "core/time.h"
+
+namespace trailwarden::detect {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxValueBytes = 256;      // one quoted value in an alert
+constexpr size_t kMaxResources = 16;        // resources listed per alert
+constexpr size_t kMaxIdsPerAlert = 200;     // event ids kept per alert (>= 100)
+constexpr size_t kMaxOpenAlerts = 20000;    // suppression entries kept
+
+std::string truncate(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+  return std::string(s.substr(0, cut)) + "…";
+}
+
+std::string json_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, items[i]);
+  }
+  out += ']';
+  return out;
+}
+
+// A SigmaHQ checkout (or any rule folder) carries its licence in a LICENSE file near the root.
+std::string license_near(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  if (!fs::is_directory(p, ec)) p = p.parent_path();
+  for (int depth = 0; depth < 6 && !p.empty(); ++depth) {
+    for (const auto& entry : fs::directory_iterator(p, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("LICENSE", 0) != 0 && name.rfind("LICENCE", 0) != 0) continue;
+      std::ifstream in(entry.path());
+      std::string head(4096, '\0');
+      in.read(head.data(), static_cast<std::streamsize>(head.size()));
+      head.resize(static_cast<size_t>(in.gcount()));
+      if (head.find("Detection Rule License") != std::string::npos) return "DRL-1.1";
+    }
+    if (p == p.root_path()) break;
+    p = p.parent_path();
+  }
+  return {};
+}
+
+bool is_entity(std::string_view s) {
+  return s == "account" || s == "identity" || s == "ip" || s == "resource" || s == "region" ||
+         s == "eventName";
+}
+
+std::string find_value(const HitFacts& f, std::string_view path) {
+  if (path == "account") return f.account;
+  if (path == "identity") return f.identity_arn.empty() ? f.identity_name : f.identity_arn;
+  if (path == "ip") return f.ip.empty() ? f.source_service : f.ip;
+  if (path == "resource") return f.resources.empty() ? std::string() : f.resources.front();
+  if (path == "region" || path == "awsRegion") return f.region;
+  if (path == "eventName") return f.event_name;
+  for (const auto& [k, v] : f.values) {
+    if (k == path) return v;
+  }
+  return {};
+}
+
+// {identity} {account} {ip} {region} {eventName} {resource} in titles.
+std::string fill_template(std::string_view text, const HitFacts& f) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '{') {
+      size_t close = text.find('}', i);
+      if (close != std::string_view::npos) {
+        std::string_view name = text.substr(i + 1, close - i - 1);
+        if (is_entity(name)) {
+          std::string v = name == "identity" ? f.identity_name : find_value(f, name);
+          out += v.empty() ? "?" : truncate(v, 128);
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string stable_id(std::string_view text) {
+  // Two FNV-1a 64-bit hashes with different offsets: stable across runs and builds.
+  uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+  for (unsigned char c : text) {
+    a = (a ^ c) * 0x100000001b3ULL;
+    b = (b ^ c) * 0x100000001b3ULL;
+    b ^= b >> 29;
+  }
+  return fmt::format("{:016x}{:016x}", a, b);
+}
+
+std::string builtin_rules_dir() {
+  if (const char* env = std::getenv("TRAILWARDEN_RULES_DIR"); env != nullptr && *env) return env;
+#ifdef TRAILWARDEN_BUILTIN_RULES_DIR
+  return TRAILWARDEN_BUILTIN_RULES_DIR;
+#else
+  return "rules";
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content
+
+Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
+    const DetectionConfig& config, std::vector<Diagnostic>& diags) {
+  auto content = std::shared_ptr<DetectionContent>(new DetectionContent());
+  content->config_ = config;
+  content->rules_ = std::make_unique<RuleSet>(config.sigma);
+  std::string dir = config.builtin_dir.empty() ? builtin_rules_dir() : config.builtin_dir;
+  auto derived = StandardDerivedFields::load((fs::path(dir) / "data").string());
+  if (!derived) return std::unexpected(derived.error());
+  content->derived_ = std::move(*derived);
+  if (config.builtin) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      return make_error(ErrorCode::kNotFound,
+                        "the built-in rules are missing (set TRAILWARDEN_RULES_DIR)", dir);
+    }
+    for (const char* sub : {"analytics", "activity", "guardduty"}) {
+      fs::path p = fs::path(dir) / sub;
+      if (!fs::exists(p, ec)) continue;
+      size_t before = content->rules_->size();
+      content->rules_->load_path(p.string(), "builtin", diags);
+      content->licenses_.resize(content->rules_->size());
+      (void)before;
+    }
+  }
+  for (const auto& p : config.rule_paths) {
+    size_t before = content->rules_->size();
+    std::error_code ec;
+    if (!fs::exists(p, ec)) {
+      return make_error(ErrorCode::kNotFound, "no such rule file or directory", p);
+    }
+    content->rules_->load_path(p, "user", diags);
+    std::string lic = license_near(p);
+    content->licenses_.resize(content->rules_->size());
+    for (size_t i = before; i < content->rules_->size(); ++i) content->licenses_[i] = lic;
+  }
+  content->rules_->finish(diags);
+  content->licenses_.resize(content->rules_->size());
+  for (size_t i = 0; i < content->rules_->size(); ++i) {
+    if (!content->rules_->meta(i).license.empty()) content->licenses_[i] = content->rules_->meta(i).license;
+  }
+  return std::shared_ptr<const DetectionContent>(std::move(content));
+}
+
+const std::string& DetectionContent::license(size_t rule) const {
+  static const std::string kNone;
+  return rule < licenses_.size() ? licenses_[rule] : kNone;
+}
+
+std::vector<ResolvedCorrelation> DetectionContent::resolved_correlations() const {
+  std::vector<ResolvedCorrelation> out;
+  const auto& specs = rules_->correlations();
+  for (size_t c = 0; c < specs.size(); ++c) {
+    ResolvedCorrelation rc;
+    rc.spec = specs[c];
+    const auto& refs = rules_->correlation_refs(c);
+    for (size_t k = 0; k < refs.size(); ++k) {
+      ResolvedCorrelation::Ref r;
+      r.is_correlation = refs[k].is_correlation;
+      r.index = refs[k].index;
+      r.name = k < specs[c].rules.size() ? specs[c].rules[k] : std::string();
+      const RuleMeta& target = refs[k].is_correlation ? specs[refs[k].index].meta
+                                                      : rules_->meta(refs[k].index);
+      r.id = target.id;
+      if (!target.name.empty()) r.name = target.name;
+      rc.refs.push_back(std::move(r));
+    }
+    out.push_back(std::move(rc));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decode side
+
+EventMatcher::EventMatcher(std::shared_ptr<const DetectionContent> content)
+    : content_(std::move(content)), event_(&content_->derived()) {
+  // What each rule's alerts need from the record, decided once.
+  const RuleSet& rules = content_->rules();
+  CorrelationEngine probe(content_->resolved_correlations());
+  paths_per_rule_.resize(rules.size());
+  for (size_t r = 0; r < rules.size(); ++r) {
+    std::set<std::string> paths;
+    const RuleMeta& m = rules.meta(r);
+    for (const auto& p : m.details) paths.insert(p);
+    for (const auto& p : m.suppress_by) {
+      if (!is_entity(p)) paths.insert(p);
+    }
+    for (const auto& p : rules.fields(r)) {
+      if (p != "eventSource" && p != "eventName" && p.rfind("tw.", 0) != 0) paths.insert(p);
+    }
+    for (const auto& p : probe.needed_fields(r)) paths.insert(p);
+    paths_per_rule_[r].assign(paths.begin(), paths.end());
+  }
+}
+
+void EventMatcher::match(simdjson::dom::element record, std::string_view service, uint32_t row,
+                         std::vector<Hit>& out) {
+  event_.reset(record);
+  matched_.clear();
+  content_->rules().match(event_, service, matched_);
+  for (uint32_t rule : matched_) {
+    Hit& h = out.emplace_back();
+    h.rule = rule;
+    h.row = row;
+    capture(rule, h.facts);
+  }
+}
+
+void EventMatcher::capture(uint32_t rule, HitFacts& f) {
+  auto first = [&](std::string_view path) { return std::string(event_.first(path)); };
+  if (auto t = parse_iso8601_micros(event_.first("eventTime"))) f.time_us = *t;
+  f.event_id = first("eventID");
+  f.event_name = first("eventName");
+  f.event_source = first("eventSource");
+  f.account = first("recipientAccountId");
+  std::string actor = first("userIdentity.accountId");
+  if (!actor.empty() && actor != f.account) f.actor_account = actor;
+  f.region = first("awsRegion");
+  std::string src = first("sourceIPAddress");
+  if (event_.first("tw.ip.is_ip") == "true")
+    f.ip = src;
+  else
+    f.source_service = src;
+  f.identity_name = first("tw.identity.name");
+  f.identity_arn = first("tw.identity.arn");
+  scratch_.clear();
+  if (event_.values("tw.identity", scratch_) && !scratch_.empty()) {
+    f.identity_json = std::string(scratch_.front().text);
+  }
+  const RuleMeta& meta = content_->rules().meta(rule);
+  const std::vector<std::string> kDefaultResources = {"resources.ARN"};
+  const auto& res_paths = meta.resources.empty() ? kDefaultResources : meta.resources;
+  for (const auto& p : res_paths) {
+    scratch_.clear();
+    event_.values(p, scratch_);
+    for (const auto& v : scratch_) {
+      if (v.type == FieldValue::Type::kNull || v.text.empty()) continue;
+      if (f.resources.size() >= kMaxResources) break;
+      f.resources.push_back(truncate(v.text, kMaxValueBytes));
+    }
+  }
+  for (const auto& p : paths_per_rule_[rule]) {
+    scratch_.clear();
+    if (!event_.values(p, scratch_) || scratch_.empty()) continue;
+    std::string joined;
+    for (size_t i = 0; i < scratch_.size() && i < 8; ++i) {
+      if (i) joined += ", ";
+      joined += scratch_[i].text;
+    }
+    f.values.emplace_back(p, truncate(joined, kMaxValueBytes));
+  }
+  evaluated_ += 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store side
+
+AlertBuilder::AlertBuilder(std::shared_ptr<const DetectionContent> content, const Clock& clock)
+    : content_(std::move(content)),
+      clock_(clock),
+      engine_(std::make_unique<CorrelationEngine>(content_->resolved_correlations(),
+                                                  content_->config().limits)) {}
+
+namespace {
+
+// Suppression state: length-prefixed fields, versioned.
+void put(std::string& out, std::string_view s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out.append(s);
+}
+void put64(std::string& out, int64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+bool get(std::string_view& in, std::string& s) {
+  uint32_t n;
+  if (in.size() < sizeof n) return false;
+  std::memcpy(&n, in.data(), sizeof n);
+  in.remove_prefix(sizeof n);
+  if (in.size() < n) return false;
+  s.assign(in.substr(0, n));
+  in.remove_prefix(n);
+  return true;
+}
+bool get64(std::string_view& in, int64_t& v) {
+  if (in.size() < sizeof v) return false;
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return true;
+}
+constexpr std::string_view kSuppressionMagic = "twsup1";
+
+}  // namespace
+
+void AlertBuilder::save_state(std::vector<std::pair<std::string, std::string>>& out) const {
+  out.emplace_back("correlation", engine_->serialize());
+  std::string s(kSuppressionMagic);
+  put64(s, static_cast<int64_t>(open_.size()));
+  for (const auto& [key, o] : open_) {
+    const auto& r = o.row;
+    put(s, key);
+    for (const std::string* f :
+         {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind, &r.title, &r.severity,
+          &r.description, &r.tactics_json, &r.techniques_json, &r.event_ids_json, &r.account,
+          &r.identity, &r.identity_arn, &r.source_ip, &r.region, &r.event_name,
+          &r.resources_json, &r.entities_json, &r.details_json}) {
+      put(s, *f);
+    }
+    for (int64_t v : {r.first_time_us, r.last_time_us, r.created_us, r.updated_us, r.event_count}) {
+      put64(s, v);
+    }
+    put64(s, o.until_us);
+    put64(s, static_cast<int64_t>(o.ids.size()));
+    for (const auto& id : o.ids) put(s, id);
+  }
+  put64(s, newest_time_us_);
+  out.emplace_back("suppression", std::move(s));
+}
+
+Status AlertBuilder::restore(store::Workspace& workspace) {
+  auto corr = workspace.load_state("correlation");
+  if (!corr) return std::unexpected(corr.error());
+  if (*corr) {
+    if (auto s = engine_->restore(**corr); !s) {
+      // Events matter more than windows: go on with empty correlation state, loudly.
+      log::warn("correlation state not restored, starting empty: {}", s.error().to_string());
+    }
+  }
+  auto sup = workspace.load_state("suppression");
+  if (!sup) return std::unexpected(sup.error());
+  if (!*sup) return {};
+  std::string_view in = **sup;
+  auto corrupt = [] {
+    return make_error(ErrorCode::kCorrupt, "the saved alert suppression state is damaged",
+                      "tw_detect_state.suppression");
+  };
+  if (in.substr(0, kSuppressionMagic.size()) != kSuppressionMagic) return corrupt();
+  in.remove_prefix(kSuppressionMagic.size());
+  int64_t n;
+  if (!get64(in, n) || n < 0) return corrupt();
+  for (int64_t i = 0; i < n; ++i) {
+    std::string key;
+    Open o;
+    auto& r = o.row;
+    if (!get(in, key)) return corrupt();
+    for (std::string* f :
+         {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind, &r.title, &r.severity,
+          &r.description, &r.tactics_json, &r.techniques_json, &r.event_ids_json, &r.account,
+          &r.identity, &r.identity_arn, &r.source_ip, &r.region, &r.event_name,
+          &r.resources_json, &r.entities_json, &r.details_json}) {
+      if (!get(in, *f)) return corrupt();
+    }
+    for (int64_t* v :
+         {&r.first_time_us, &r.last_time_us, &r.created_us, &r.updated_us, &r.event_count}) {
+      if (!get64(in, *v)) return corrupt();
+    }
+    if (!get64(in, o.until_us)) return corrupt();
+    int64_t ids;
+    if (!get64(in, ids) || ids < 0 || ids > static_cast<int64_t>(kMaxIdsPerAlert)) return corrupt();
+    o.ids.resize(static_cast<size_t>(ids));
+    for (auto& id : o.ids) {
+      if (!get(in, id)) return corrupt();
+    }
+    open_.emplace(std::move(key), std::move(o));
+  }
+  if (!get64(in, newest_time_us_)) return corrupt();
+  return {};
+}
+
+store::AlertRow AlertBuilder::base_row(const RuleMeta& m, size_t license_rule,
+                                       const HitFacts& f) const {
+  store::AlertRow a;
+  a.rule_id = m.name.empty() ? m.id : m.name;
+  a.rule_uuid = m.id;
+  a.rule_source = m.source;
+  a.title = fill_template(m.title, f);
+  a.severity = std::string(severity_name(m.severity));
+  a.tactics_json = json_list(m.tactics);
+  a.techniques_json = json_list(m.techniques);
+  a.first_time_us = a.last_time_us = f.time_us;
+  a.created_us = a.updated_us = clock_.now_micros();
+  a.event_count = 1;
+  a.account = f.account;
+  a.identity = f.identity_name;
+  a.identity_arn = f.identity_arn;
+  a.source_ip = f.ip;
+  a.region = f.region;
+  a.event_name = f.event_name;
+  a.resources_json = json_list(f.resources);
+  std::string e = "{\"account\":";
+  append_json_string(e, f.account);
+  if (!f.actor_account.empty()) {
+    e += ",\"actor_account\":";
+    append_json_string(e, f.actor_account);
+  }
+  e += ",\"identity\":";
+  e += f.identity_json.empty() ? "null" : f.identity_json;
+  e += ",\"ip\":";
+  if (f.ip.empty())
+    e += "null";
+  else
+    append_json_string(e, f.ip);
+  if (!f.source_service.empty()) {
+    e += ",\"source_service\":";
+    append_json_string(e, f.source_service);
+  }
+  e += ",\"region\":";
+  append_json_string(e, f.region);
+  e += ",\"resources\":" + a.resources_json + "}";
+  a.entities_json = std::move(e);
+  // Attribution travels with every alert (the DRL requires it for SigmaHQ rules).
+  std::string d = "{\"rule\":{\"id\":";
+  append_json_string(d, m.id);
+  d += ",\"name\":";
+  append_json_string(d, m.name);
+  d += ",\"author\":";
+  append_json_string(d, m.author);
+  d += ",\"license\":";
+  append_json_string(d, content_->license(license_rule));
+  d += ",\"source\":";
+  append_json_string(d, m.source);
+  d += ",\"references\":" + json_list(m.references) + "}";
+  a.details_json = std::move(d);  // closed by the caller
+  return a;
+}
+
+namespace {
+std::string describe(const HitFacts& f) {
+  std::string s = f.event_name.empty() ? std::string("event") : f.event_name;
+  s += " by ";
+  s += f.identity_name.empty() ? "unknown identity" : f.identity_name;
+  if (!f.identity_arn.empty() && f.identity_arn != f.identity_name) s += " (" + f.identity_arn + ")";
+  if (!f.ip.empty())
+    s += " from " + f.ip;
+  else if (!f.source_service.empty())
+    s += " via " + f.source_service;
+  if (!f.account.empty()) s += " in account " + f.account;
+  if (!f.region.empty()) s += ", " + f.region;
+  return s;
+}
+std::string values_text(const HitFacts& f) {
+  std::string s;
+  for (const auto& [k, v] : f.values) {
+    if (!s.empty()) s += "; ";
+    s += k + " = " + v;
+  }
+  return s;
+}
+std::string values_json(const HitFacts& f) {
+  std::string s = "{";
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    if (i) s += ',';
+    append_json_string(s, f.values[i].first);
+    s += ':';
+    append_json_string(s, f.values[i].second);
+  }
+  return s + "}";
+}
+}  // namespace
+
+void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>& out) {
+  const RuleMeta& m = content_->rules().meta(hit.rule);
+  const HitFacts& f = hit.facts;
+  std::string key;
+  if (m.suppress_us > 0) {
+    key = m.id;
+    const std::vector<std::string> kDefault = {"account", "identity", "ip", "eventName"};
+    for (const auto& p : m.suppress_by.empty() ? kDefault : m.suppress_by) {
+      key += '\x1f';
+      key += find_value(f, p);
+    }
+    auto it = open_.find(key);
+    if (it != open_.end() && f.time_us >= it->second.row.first_time_us &&
+        f.time_us < it->second.row.first_time_us + m.suppress_us) {
+      // A repeat inside the window updates the open alert.
+      Open& o = it->second;
+      o.row.event_count += 1;
+      o.row.last_time_us = std::max(o.row.last_time_us, f.time_us);
+      o.row.updated_us = clock_.now_micros();
+      if (o.ids.size() < kMaxIdsPerAlert) o.ids.push_back(f.event_id);
+      o.row.event_ids_json = json_list(o.ids);
+      o.row.description = fmt::format("{} ({} events in the suppression window)",
+                                      o.row.description.substr(0, o.row.description.find(" (")),
+                                      o.row.event_count);
+      out.push_back(o.row);
+      ++updated_;
+      return;
+    }
+  }
+  store::AlertRow a = base_row(m, hit.rule, f);
+  a.kind = "stateless";
+  a.alert_id = stable_id(m.id + '\x1f' + f.event_id);
+  a.event_ids_json = json_list({f.event_id});
+  std::string vals = values_text(f);
+  a.description = a.title + ": " + describe(f) + (vals.empty() ? "" : ". " + vals);
+  a.details_json += ",\"values\":" + values_json(f) + "}";
+  if (m.suppress_us > 0) {
+    if (open_.size() >= kMaxOpenAlerts) {
+      // Drop the oldest windows; a later repeat then raises a new alert (never loses one).
+      auto oldest = std::min_element(open_.begin(), open_.end(), [](const auto& x, const auto& y) {
+        return x.second.row.first_time_us < y.second.row.first_time_us;
+      });
+      open_.erase(oldest);
+    }
+    open_[key] = Open{a, {f.event_id}, f.time_us + m.suppress_us};
+  }
+  out.push_back(std::move(a));
+  ++raised_;
+}
+
+void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last,
+                                     std::vector<store::AlertRow>& out) {
+  const CorrelationSpec& spec = content_->rules().correlations()[ca.correlation];
+  const RuleMeta& m = spec.meta;
+  store::AlertRow a = base_row(m, last.rule, last.facts);
+  a.kind = "correlation";
+  a.alert_id = stable_id(m.id + '\x1f' + ca.key);
+  a.first_time_us = ca.first_time_us;
+  a.last_time_us = ca.last_time_us;
+  a.event_count = static_cast<int64_t>(ca.event_count);
+  a.event_ids_json = json_list(ca.event_ids);
+  std::string group;
+  std::string group_json = "{";
+  for (size_t i = 0; i < ca.group.size(); ++i) {
+    if (i) {
+      group += ", ";
+      group_json += ',';
+    }
+    group += ca.group[i].first + " = " + ca.group[i].second;
+    append_json_string(group_json, ca.group[i].first);
+    group_json += ':';
+    append_json_string(group_json, ca.group[i].second);
+  }
+  group_json += '}';
+  a.description = a.title + ": " + ca.detail + (group.empty() ? "" : " for " + group) +
+                  "; last: " + describe(last.facts);
+  a.details_json += ",\"group\":" + group_json + ",\"observed\":" + std::to_string(ca.observed) +
+                    ",\"detail\":";
+  append_json_string(a.details_json, ca.detail);
+  a.details_json += ",\"values\":" + values_json(last.facts) + "}";
+  out.push_back(std::move(a));
+  ++raised_;
+}
+
+void AlertBuilder::process(std::vector<Hit>& hits, std::vector<store::AlertRow>& out) {
+  std::stable_sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
+    return x.facts.time_us < y.facts.time_us;
+  });
+  std::vector<CorrelationAlert> fired;
+  // An event stamped far in the future would drag correlation time forward and make every
+  // later event "late": such times count as at most a day ahead of the clock.
+  const int64_t ceiling = clock_.now_micros() + int64_t{86400} * 1000000;
+  for (const Hit& h : hits) {
+    const int64_t t = std::min(h.facts.time_us, ceiling);
+    newest_time_us_ = std::max(newest_time_us_, t);
+    bool standalone = true;
+    if (engine_->referenced(h.rule)) {
+      fired.clear();
+      engine_->on_hit(h.rule, t, h.facts.event_id, h.facts.values, fired);
+      for (const auto& ca : fired) correlation_alert(ca, h, out);
+      standalone = engine_->generates_alone(h.rule);
+    }
+    if (standalone) stateless_alert(h, out);
+  }
+  // Suppression windows that can no longer be extended (even by a late event) are forgotten.
+  int64_t lateness = content_->config().limits.allowed_lateness_us;
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (it->second.until_us + lateness < newest_time_us_)
+      it = open_.erase(it);
+    else
+      ++it;
+  }
+  // Windows that close now decide the upper-bound conditions ("fewer than N").
+  fired.clear();
+  engine_->expire(newest_time_us_, fired);
+  for (const auto& ca : fired) {
+    Hit none;
+    none.facts.time_us = ca.last_time_us;
+    correlation_alert(ca, none, out);
+  }
+}
+
+Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<const uint8_t> keep,
+                                   store::DetectionWrites& out) {
+  auto* payload = dynamic_cast<BatchHits*>(batch.detection.get());
+  if (payload == nullptr) return {};
+  std::vector<Hit> fresh;
+  fresh.reserve(payload->hits.size());
+  for (auto& h : payload->hits) {
+    if (h.row < keep.size() && keep[h.row]) fresh.push_back(std::move(h));
+  }
+  payload->hits.clear();
+  process(fresh, out.alerts);
+  // Several updates of one alert in a batch: the last one wins (INSERT OR REPLACE in order).
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < out.alerts.size(); ++i) last[out.alerts[i].alert_id] = i;
+  std::vector<store::AlertRow> unique;
+  for (size_t i = 0; i < out.alerts.size(); ++i) {
+    if (last[out.alerts[i].alert_id] == i) unique.push_back(std::move(out.alerts[i]));
+  }
+  out.alerts = std::move(unique);
+  save_state(out.state);
+  return {};
+}
+
+void AlertBuilder::after_commit(bool) {}
+
+}  // namespace trailwarden::detect
