@@ -14,6 +14,10 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
   cmd->add_option("--rules", args.rules,
                   "more Sigma rule files or folders (repeatable; e.g. a SigmaHQ checkout)");
   cmd->add_flag("--no-builtin-rules", args.no_builtin, "do not load the built-in rule pack");
+  cmd->add_option("--lists", args.lists_dir,
+                  "folder of enrichment lists: tor_exit.txt, anonymizer.txt, threat_intel.csv, "
+                  "trusted_cidrs.txt, admin_identities.txt (rules needing a missing list stay "
+                  "inactive)");
   cmd->add_option("--placeholder", args.placeholders,
                   "a value list for Sigma's |expand modifier: NAME=v1,v2 (repeatable)");
 }
@@ -33,8 +37,11 @@ std::string format_diagnostic(const detect::Diagnostic& d) {
 Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
     const DetectionArgs& args, const char* command,
     const std::map<std::string, std::vector<std::string>>& extra_placeholders,
-    std::vector<detect::Diagnostic>* diagnostics, bool quiet) {
+    std::vector<detect::Diagnostic>* diagnostics, bool quiet,
+    const std::map<std::string, std::vector<std::string>>& inline_lists) {
   detect::DetectionConfig config;
+  config.lists_dir = args.lists_dir;
+  config.lists = inline_lists;
   config.builtin = !args.no_builtin;
   config.rule_paths = args.rules;
   for (const auto& p : args.placeholders) {

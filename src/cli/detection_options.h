@@ -17,6 +17,7 @@ struct DetectionArgs {
   std::vector<std::string> rules;         // user rule files or folders
   bool no_builtin = false;
   std::vector<std::string> placeholders;  // name=v1,v2
+  std::string lists_dir;                  // enrichment lists (E:tor_exit, ...)
 };
 
 void add_detection_options(CLI::App* cmd, DetectionArgs& args);
@@ -26,7 +27,8 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args);
 Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
     const DetectionArgs& args, const char* command,
     const std::map<std::string, std::vector<std::string>>& extra_placeholders = {},
-    std::vector<detect::Diagnostic>* diagnostics = nullptr, bool quiet = false);
+    std::vector<detect::Diagnostic>* diagnostics = nullptr, bool quiet = false,
+    const std::map<std::string, std::vector<std::string>>& inline_lists = {});
 
 // "file:line:col: error[code]: title: message", escaped.
 std::string format_diagnostic(const detect::Diagnostic& d);

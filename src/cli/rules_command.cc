@@ -54,11 +54,11 @@ int fail(const char* cmd, const std::string& message) {
   return kExitFatal;
 }
 
-// Why a rule cannot see its data yet: list files arrive with enrichment (issue 5).
-std::string status_of(const detect::RuleMeta& m) {
+// Why a rule cannot see its data: an enrichment list it needs was not given (--lists).
+std::string status_of(const detect::RuleMeta& m, const detect::DetectionContent& c) {
   std::vector<std::string> missing;
   for (const auto& d : m.data) {
-    if (d.rfind("E:", 0) == 0) missing.push_back(d);
+    if (d.rfind("E:", 0) == 0 && !c.has_list(d.substr(2))) missing.push_back(d);
   }
   if (missing.empty()) return "active";
   return "inactive (missing " + join(missing) + ")";
@@ -77,7 +77,7 @@ int run_list(const RulesArgs& a) {
   auto row = [&](const detect::RuleMeta& m, const char* kind) {
     r.rows.push_back({m.name.empty() ? m.id : m.name, m.title,
                       std::string(detect::severity_name(m.severity)), std::string(kind),
-                      join(m.tactics), join(m.techniques), m.source, status_of(m), m.id, m.author});
+                      join(m.tactics), join(m.techniques), m.source, status_of(m, **content), m.id, m.author});
   };
   for (size_t i = 0; i < rs.size(); ++i) row(rs.meta(i), "stateless");
   for (const auto& c : rs.correlations()) row(c.meta, "correlation");
@@ -140,9 +140,10 @@ int run_test(const RulesArgs& a) {
   auto files = detect::find_rule_test_files(paths);
   if (files.empty()) return fail("test", "no *.tests.yml files under " + join(paths));
   std::shared_ptr<const detect::DetectionContent> last;
-  auto loader = [&](const std::map<std::string, std::vector<std::string>>& ph)
+  auto loader = [&](const std::map<std::string, std::vector<std::string>>& ph,
+                    const std::map<std::string, std::vector<std::string>>& lists)
       -> Result<std::shared_ptr<const detect::DetectionContent>> {
-    auto c = load_detection(d, "rules test", ph);
+    auto c = load_detection(d, "rules test", ph, nullptr, false, lists);
     if (c) last = *c;
     return c;
   };

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "detect/derived/ip_lists.h"
 
 namespace trailwarden::detect {
 
@@ -137,6 +138,29 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
   auto derived = StandardDerivedFields::load((fs::path(dir) / "data").string());
   if (!derived) return std::unexpected(derived.error());
   content->derived_ = std::move(*derived);
+  // Enrichment lists.
+  auto lists = std::make_shared<IpLists>();
+  if (!config.lists_dir.empty()) {
+    if (auto s = lists->load_dir(config.lists_dir); !s) return std::unexpected(s.error());
+    fs::path admins = fs::path(config.lists_dir) / "admin_identities.txt";
+    std::error_code ec;
+    if (fs::exists(admins, ec)) {
+      auto lines = read_lines(admins.string());
+      if (!lines) return std::unexpected(lines.error());
+      content->derived_->set_admin_identities(*lines);
+      content->lists_.insert("admin_identities");
+    }
+  }
+  for (const auto& [name, entries] : config.lists) {
+    if (name == "admin_identities") {
+      content->derived_->set_admin_identities(entries);
+      content->lists_.insert(name);
+      continue;
+    }
+    if (auto s = lists->add(name, entries, "list " + name); !s) return std::unexpected(s.error());
+  }
+  for (const auto& n : lists->names()) content->lists_.insert(n);
+  if (!lists->names().empty()) content->derived_->add_ip_annotator(lists);
   if (config.builtin) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ struct DetectionConfig {
   std::string builtin_dir;              // empty: builtin_rules_dir()
   SigmaOptions sigma;                   // placeholders for |expand
   CorrelationLimits limits;
+  // Enrichment lists (E:<name>): files in lists_dir (tor_exit.txt, anonymizer.txt,
+  // threat_intel.csv, trusted_cidrs.txt, admin_identities.txt), plus entries given inline
+  // (rule tests).
+  std::string lists_dir;
+  std::map<std::string, std::vector<std::string>> lists;
 };
 
 class DetectionContent {
@@ -55,6 +61,8 @@ class DetectionContent {
   const DerivedFields& derived() const { return *derived_; }
   const DetectionConfig& config() const { return config_; }
   std::vector<ResolvedCorrelation> resolved_correlations() const;
+  // Whether the enrichment list `name` (tor_exit, admin_identities, ...) is loaded.
+  bool has_list(const std::string& name) const { return lists_.contains(name); }
   // Licence to quote in alerts of rule `i` ("DRL-1.1" for rules read from a SigmaHQ checkout).
   const std::string& license(size_t rule) const;
 
@@ -63,6 +71,7 @@ class DetectionContent {
   std::unique_ptr<RuleSet> rules_;
   std::unique_ptr<StandardDerivedFields> derived_;
   std::vector<std::string> licenses_;  // per rule
+  std::set<std::string> lists_;        // loaded enrichment lists
 };
 
 // The facts of one triggering event, captured on the decode side.

@@ -129,6 +129,16 @@ Result<RuleTestFile> load_rule_test_file(const std::string& path) {
       }
       c.expect_match = expect == "match";
       if (t["alerts"]) c.alerts = t["alerts"].as<int>();
+      if (auto l = t["lists"]; l && l.IsMap()) {
+        for (const auto& kv : l) {
+          auto& vals = c.lists[kv.first.Scalar()];
+          if (kv.second.IsSequence()) {
+            for (const auto& v : kv.second) vals.push_back(v.Scalar());
+          } else {
+            vals.push_back(kv.second.Scalar());
+          }
+        }
+      }
       if (!t["events"] || !t["events"].IsSequence() || t["events"].size() == 0) {
         return make_error(ErrorCode::kInvalidArgument,
                           fmt::format("line {}: a test needs a non-empty `events` list", c.line),
@@ -231,8 +241,8 @@ std::optional<Target> resolve(const DetectionContent& c, const RuleTestCase& t) 
 RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
                               const ContentLoader& load) {
   RuleTestReport report;
-  std::map<std::map<std::string, std::vector<std::string>>, std::shared_ptr<const DetectionContent>>
-      contents;
+  using Lists = std::map<std::string, std::vector<std::string>>;
+  std::map<std::pair<Lists, Lists>, std::shared_ptr<const DetectionContent>> contents;
   std::vector<RuleTestFile> files;
   for (const auto& path : test_files) {
     auto file = load_rule_test_file(path);
@@ -245,16 +255,16 @@ RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
   simdjson::dom::parser parser;
   ManualClock clock(int64_t{253402300799} * 1000000);  // 9999-12-31: no test event is "future"
   for (const auto& file : files) {
-    auto& content = contents[file.placeholders];
-    if (!content) {
-      auto loaded = load(file.placeholders);
-      if (!loaded) {
-        report.errors.push_back(file.file + ": " + loaded.error().to_string());
-        continue;
-      }
-      content = *loaded;
-    }
     for (const auto& t : file.tests) {
+      auto& content = contents[{file.placeholders, t.lists}];
+      if (!content) {
+        auto loaded = load(file.placeholders, t.lists);
+        if (!loaded) {
+          report.errors.push_back(file.file + ": " + loaded.error().to_string());
+          continue;
+        }
+        content = *loaded;
+      }
       RuleTestOutcome o;
       o.test = t;
       o.test.events_json.clear();

@@ -21,6 +21,7 @@ struct RuleTestCase {
   bool expect_match = true;
   int alerts = -1;  // correlations: expected alert count (default 1 when expect_match)
   std::vector<std::string> events_json;
+  std::map<std::string, std::vector<std::string>> lists;  // enrichment list entries to load
 };
 
 struct RuleTestFile {
@@ -55,7 +56,8 @@ struct RuleTestReport {
 
 // Loads content for a placeholder set (tests files may bring their own).
 using ContentLoader = std::function<Result<std::shared_ptr<const DetectionContent>>(
-    const std::map<std::string, std::vector<std::string>>& placeholders)>;
+    const std::map<std::string, std::vector<std::string>>& placeholders,
+    const std::map<std::string, std::vector<std::string>>& lists)>;
 
 RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
                               const ContentLoader& load);

@@ -114,8 +114,11 @@ std::string_view strip_api_version(std::string_view name) {
 
 std::optional<ManagedPolicy> managed_policy(element record) {
   std::string_view arn = string_at(record, {"requestParameters", "policyArn"});
+  // CreatePolicy names the new policy only in its response.
+  if (arn.empty()) arn = string_at(record, {"responseElements", "policy", "arn"});
   if (arn.empty()) return std::nullopt;
   ManagedPolicy p;
+  p.arn = std::string(arn);
   size_t slash = arn.rfind('/');
   std::string_view name = slash == std::string_view::npos ? arn : arn.substr(slash + 1);
   p.name.reserve(name.size());

@@ -39,7 +39,8 @@ std::optional<std::string_view> cli_command(std::string_view user_agent);
 std::string_view strip_api_version(std::string_view event_name);
 
 struct ManagedPolicy {
-  std::string name;          // last `/` segment of requestParameters.policyArn, lower-cased
+  std::string arn;           // requestParameters.policyArn, else responseElements.policy.arn
+  std::string name;          // last `/` segment of the ARN, lower-cased
   bool aws_managed = false;  // arn:<partition>:iam::aws:policy/...
 };
 std::optional<ManagedPolicy> managed_policy(element record);

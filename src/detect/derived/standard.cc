@@ -1,5 +1,7 @@
 #include "detect/derived/standard.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <fstream>
 
@@ -40,8 +42,9 @@ constexpr DerivedGroupInfo kGroups[] = {
     {"lambda_name",
      "eventName without the API-version suffix (CreateFunction20150331 -> CreateFunction)"},
     {"managed_policy",
-     "from requestParameters.policyArn: name (last / segment, lower-case) and aws_managed "
-     "(arn:<partition>:iam::aws:policy/...); null without a policyArn"},
+     "from requestParameters.policyArn (CreatePolicy: responseElements.policy.arn): arn, name "
+     "(last / segment, lower-case) and aws_managed (arn:<partition>:iam::aws:policy/...); null "
+     "without either"},
     {"s3",
      "public_acl (catalogue 2.4), public_acl_reason (when public), pab_disabled (a "
      "PublicAccessBlockConfiguration flag false or omitted)"},
@@ -117,6 +120,19 @@ StandardDerivedFields::StandardDerivedFields(std::vector<d::Capability> capabili
   cli_recon_.erase(std::unique(cli_recon_.begin(), cli_recon_.end()), cli_recon_.end());
 }
 
+void StandardDerivedFields::set_admin_identities(const std::vector<std::string>& names) {
+  std::set<std::string> set;
+  for (std::string n : names) {
+    while (!n.empty() && (n.back() == ' ' || n.back() == '\r' || n.back() == '\t')) n.pop_back();
+    size_t start = n.find_first_not_of(" \t");
+    if (start == std::string::npos || n[start] == '#') continue;
+    n = n.substr(start);
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    set.insert(n);
+  }
+  admins_ = std::move(set);
+}
+
 void StandardDerivedFields::add_ip_annotator(std::shared_ptr<const IpAnnotator> annotator) {
   if (annotator) ip_annotators_.push_back(std::move(annotator));
 }
@@ -161,7 +177,18 @@ bool StandardDerivedFields::compute(std::string_view group, element record,
   } else if (group == "caller_external") {
     append_bool(out, d::caller_external(record));
   } else if (group == "identity") {
-    append_identity_json(identity_of(record), out);
+    IdentityInfo id = identity_of(record);
+    append_identity_json(id, out);
+    if (admins_ && !out.empty() && out.back() == '}') {
+      auto lower = [](std::string s) {
+        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+      };
+      bool admin = (!id.name.empty() && admins_->contains(lower(id.name))) ||
+                   (!id.arn.empty() && admins_->contains(lower(id.arn)));
+      out.pop_back();
+      out += admin ? ",\"admin\":true}" : ",\"admin\":false}";
+    }
   } else if (group == "ip") {
     ip(record, out);
   } else if (group == "cli_command") {
@@ -185,7 +212,9 @@ bool StandardDerivedFields::compute(std::string_view group, element record,
     if (!p) {
       out += "null";
     } else {
-      out += "{\"name\":";
+      out += "{\"arn\":";
+      append_json_string(out, p->arn);
+      out += ",\"name\":";
       append_json_string(out, p->name);
       out += ",\"aws_managed\":";
       append_bool(out, p->aws_managed);

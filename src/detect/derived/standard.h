@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +41,9 @@ class StandardDerivedFields : public DerivedFields {
 
   // Adds members to tw.ip (geo-IP, list flags). Call while setting up, before events flow.
   void add_ip_annotator(std::shared_ptr<const IpAnnotator> annotator);
+  // The operator's admin set (E:admin_identities): user names or ARNs, matched
+  // case-insensitively; adds `tw.identity.admin`. Call before events flow.
+  void set_admin_identities(const std::vector<std::string>& names);
 
   const std::vector<derived::Capability>& capabilities() const { return capabilities_; }
   const std::vector<std::string>& cli_recon_commands() const { return cli_recon_; }
@@ -54,6 +59,7 @@ class StandardDerivedFields : public DerivedFields {
   std::vector<derived::Capability> capabilities_;
   std::vector<std::string> cli_recon_;  // sorted
   std::vector<std::shared_ptr<const IpAnnotator>> ip_annotators_;
+  std::optional<std::set<std::string>> admins_;  // lower-cased names and ARNs
 };
 
 // Reads a list of `service.command` lines ([a-z0-9-]+.[a-z0-9-]+; # comments and blank lines
