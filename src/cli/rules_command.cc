@@ -143,7 +143,9 @@ int run_test(const RulesArgs& a) {
   auto loader = [&](const std::map<std::string, std::vector<std::string>>& ph,
                     const std::map<std::string, std::vector<std::string>>& lists)
       -> Result<std::shared_ptr<const detect::DetectionContent>> {
-    auto c = load_detection(d, "rules test", ph, nullptr, false, lists);
+    // Quiet: a rule needing placeholders fails to load for test files that bring none; the
+    // tests that need a rule that did not load say so, and `rules check` explains why.
+    auto c = load_detection(d, "rules test", ph, nullptr, /*quiet=*/true, lists);
     if (c) last = *c;
     return c;
   };

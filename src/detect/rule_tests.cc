@@ -271,7 +271,8 @@ RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
       auto target = resolve(*content, t);
       if (!target) {
         o.message = t.rule.empty() ? "no single rule is defined beside this tests file; name it with `rule:`"
-                                   : "no loaded rule has the name or id " + t.rule;
+                                   : "no loaded rule has the name or id " + t.rule +
+                                         " (see `trailwarden rules check` for why it did not load)";
         report.outcomes.push_back(std::move(o));
         continue;
       }

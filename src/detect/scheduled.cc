@@ -56,7 +56,7 @@ Result<ScheduledRule> parse(const std::string& path) {
     if (n["tags"] && n["tags"].IsSequence()) {
       for (const auto& t : n["tags"]) r.meta.tags.push_back(t.Scalar());
     }
-    derive_attack(r.meta.tags, r.meta.tactics, r.meta.techniques);
+    sigma::derive_attack(r.meta.tags, r.meta.tactics, r.meta.techniques);
     YAML::Node tw = n["trailwarden"];
     if (!tw || !tw["frequency"] || !tw["lookback"]) {
       return make_error(ErrorCode::kInvalidArgument,

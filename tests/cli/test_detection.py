@@ -179,16 +179,32 @@ class DetectionTest(unittest.TestCase):
         big = os.path.join(self.tmp, "big")
         os.mkdir(big)
         for i in range(300):
+            # Each file also holds one StopLogging: its alert must commit with it.
             write_trail(os.path.join(big, f"f{i:04d}.json"),
                         [event("ListBuckets", "s3.amazonaws.com", "2024-03-01T10:25:00Z",
-                               readOnly=True) for _ in range(200)])
+                               readOnly=True) for _ in range(200)] +
+                        [stop_logging(f"2024-03-0{1 + i % 9}T{i % 24:02d}:{i % 60:02d}:00Z")])
         write_trail(os.path.join(big, "z-last.json"), [success])
-        p = subprocess.Popen([BIN, "ingest", "-w", self.ws, "--batch-rows", "5000", big],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+
+        def events_and_alerted():
+            q = ("SELECT (SELECT count(*) FROM AWSCloudTrail WHERE EventName = 'StopLogging') AS n, "
+                 "(SELECT coalesce(sum(EventCount), 0) FROM Alerts WHERE RuleId = "
+                 "'aws.defense_evasion.cloudtrail_tampering') AS a")
+            return json.loads(run("hunt", "-w", self.ws, "--format", "json", q, check_rc=0).stdout)[0]
+
+        for delay in (0.7, 1.5):
+            p = subprocess.Popen([BIN, "ingest", "-w", self.ws, "--batch-rows", "5000", big],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                p.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+            got = events_and_alerted()
+            # Whatever the kill left: every stored StopLogging has its alert, none without.
+            self.assertEqual(got["n"], got["a"], f"after a kill at {delay}s")
         run("ingest", "-w", self.ws, big, check_rc=0)
+        self.assertEqual(events_and_alerted(), {"n": 300, "a": 300})
         self.assertEqual(len(self.correlation_alerts()), 1)
 
     def test_rules_list_json_and_check_diagnostics(self):

@@ -110,7 +110,7 @@ TEST(StandardDerivedFields, ObjectGroups) {
       compute(
           "managed_policy",
           R"({"requestParameters":{"policyArn":"arn:aws:iam::aws:policy/AdministratorAccess-Amplify"}})"),
-      R"({"name":"administratoraccess-amplify","aws_managed":true})");
+      R"({"arn":"arn:aws:iam::aws:policy/AdministratorAccess-Amplify","name":"administratoraccess-amplify","aws_managed":true})");
   EXPECT_EQ(compute("managed_policy", kRecord), "null");
   EXPECT_EQ(compute("nacl", R"({"requestParameters":{"aclProtocol":"-1"}})"),
             R"({"all_ports":true})");
