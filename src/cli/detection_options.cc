@@ -13,7 +13,7 @@ namespace trailwarden::cli {
 void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
   cmd->add_option("--rules", args.rules,
                   "more Sigma rule files or folders (repeatable; e.g. a SigmaHQ checkout)")
-      ->expected(1);
+      ->allow_extra_args(false);
   cmd->add_flag("--no-builtin-rules", args.no_builtin, "do not load the built-in rule pack");
   cmd->add_option("--lists", args.lists_dir,
                   "folder of enrichment lists: tor_exit.txt, anonymizer.txt, threat_intel.csv, "
@@ -21,7 +21,7 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
                   "inactive)");
   cmd->add_option("--placeholder", args.placeholders,
                   "a value list for Sigma's |expand modifier: NAME=v1,v2 (repeatable)")
-      ->expected(1);
+      ->allow_extra_args(false);
 }
 
 std::string format_diagnostic(const detect::Diagnostic& d) {

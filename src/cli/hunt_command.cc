@@ -140,7 +140,7 @@ void add_hunt_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--start", args->start, "saved query window start (ISO-8601)");
   cmd->add_option("--end", args->end, "saved query window end (ISO-8601; default now)");
   cmd->add_option("--param", args->params, "a saved query parameter: NAME=VALUE (repeatable)")
-      ->expected(1);
+      ->allow_extra_args(false);
   cmd->add_option("--format", args->format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();

@@ -232,7 +232,10 @@ int run_retro(const RulesArgs& a) {
     std::map<std::string, store::AlertRow> latest;
     for (auto& r : writes.alerts) latest[r.alert_id] = std::move(r);
     writes.alerts.clear();
-    for (auto& [id, r] : latest) writes.alerts.push_back(std::move(r));
+    for (auto& [id, r] : latest) {
+      r.may_exist = true;  // a retro-hunt may re-raise what live detection already stored
+      writes.alerts.push_back(std::move(r));
+    }
     written += writes.alerts.size();
     status = (*ws)->write_detection_only(writes);
     writes.clear();

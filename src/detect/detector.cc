@@ -531,6 +531,7 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
       o.row.updated_us = clock_.now_micros();
       if (o.ids.size() < kMaxIdsPerAlert) o.ids.push_back(f.event_id);
       o.row.event_ids_json = json_list(o.ids);
+      o.row.may_exist = true;
       o.row.description = fmt::format("{} ({} events in the suppression window)",
                                       o.row.description.substr(0, o.row.description.find(" (")),
                                       o.row.event_count);

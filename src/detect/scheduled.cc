@@ -138,6 +138,7 @@ Result<std::vector<store::AlertRow>> run_scheduled_rules(store::Workspace& works
       a.rule_uuid = rule.meta.id;
       a.rule_source = rule.meta.source;
       a.kind = "scheduled-sql";
+      a.may_exist = true;  // the same span evaluated again refreshes the same alert
       a.title = rule.meta.title;
       a.severity = std::string(severity_name(rule.meta.severity));
       a.description = rule.meta.title + ": " + cell(desc);

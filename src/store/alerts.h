@@ -43,6 +43,9 @@ struct AlertRow {
   std::string resources_json;  // ["arn:...", "bucket-name"]
   std::string entities_json;   // the full entity object (see docs/alerts.md)
   std::string details_json;    // rule attribution, correlation group, observed values, ...
+  // The row may already be stored (an update of an open alert, a re-run over history): it
+  // replaces the stored row with the same id. New alerts of new events are simply added.
+  bool may_exist = false;
 };
 
 // Opaque to the store: what the decode side of detection found in a batch's rows, carried with

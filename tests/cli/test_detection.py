@@ -183,7 +183,7 @@ class DetectionTest(unittest.TestCase):
             write_trail(os.path.join(big, f"f{i:04d}.json"),
                         [event("ListBuckets", "s3.amazonaws.com", "2024-03-01T10:25:00Z",
                                readOnly=True) for _ in range(200)] +
-                        [stop_logging(f"2024-03-0{1 + i % 9}T{i % 24:02d}:{i % 60:02d}:00Z")])
+                        [stop_logging(f"2024-03-01T10:{i % 60:02d}:{i // 60:02d}Z")])
         write_trail(os.path.join(big, "z-last.json"), [success])
 
         def events_and_alerted():

@@ -54,9 +54,41 @@ Result<FileListing> FileSource::list(const std::vector<std::string>& paths) {
       out.files.push_back({entry.path().string(), size});
     }
   }
-  std::stable_sort(out.files.begin(), out.files.end(),
-                   [](const FileRef& a, const FileRef& b) { return a.path < b.path; });
+  // CloudTrail names its files <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz:
+  // ordering by that time (then path) reads a multi-account, multi-region tree roughly in
+  // event-time order, which is what correlation windows need. Other files keep path order,
+  // ahead of the timestamped ones.
+  std::vector<std::pair<std::string_view, size_t>> keys(out.files.size());
+  for (size_t i = 0; i < out.files.size(); ++i) {
+    keys[i] = {delivery_time_in_name(out.files[i].path), i};
+  }
+  std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return out.files[a.second].path < out.files[b.second].path;
+  });
+  std::vector<FileRef> sorted;
+  sorted.reserve(out.files.size());
+  for (const auto& k : keys) sorted.push_back(out.files[k.second]);
+  out.files = std::move(sorted);
   return out;
+}
+
+std::string_view FileSource::delivery_time_in_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  size_t at = name.find("_CloudTrail_");
+  if (at == std::string_view::npos) return {};
+  // After the region: _YYYYMMDDTHHmmZ_
+  for (size_t i = at + 12; i + 15 <= name.size(); ++i) {
+    if (name[i] != '_') continue;
+    std::string_view t = name.substr(i + 1, 14);
+    bool ok = t.size() == 14 && t[8] == 'T' && t[13] == 'Z';
+    for (size_t k = 0; ok && k < 13; ++k) {
+      if (k != 8 && (t[k] < '0' || t[k] > '9')) ok = false;
+    }
+    if (ok) return t;
+  }
+  return {};
 }
 
 Status FileSource::read(const FileRef& file, uint64_t max_bytes, formats::PaddedBuffer& out) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -28,6 +29,8 @@ class FileSource {
  public:
   // Every path must exist; a missing one is an error (most likely a typo).
   static Result<FileListing> list(const std::vector<std::string>& paths);
+  // "20240115T0005Z" from a CloudTrail log file name, or "" when the name has none.
+  static std::string_view delivery_time_in_name(std::string_view path);
 
   // Reads the whole file into `out`. Fails when it is larger than max_bytes.
   static Status read(const FileRef& file, uint64_t max_bytes, formats::PaddedBuffer& out);

@@ -261,7 +261,7 @@ Status DuckDbWorkspace::create_schema() {
       "BIGINT, Stored BIGINT, Duplicates BIGINT, Rejected BIGINT)",
       "CREATE TABLE IF NOT EXISTS tw_raw_dictionaries (DictId UINTEGER PRIMARY KEY, CreatedAt "
       "TIMESTAMP NOT NULL, Dict BLOB NOT NULL)",
-      "CREATE TABLE IF NOT EXISTS Alerts (AlertId VARCHAR PRIMARY KEY, RuleId VARCHAR NOT NULL, "
+      "CREATE TABLE IF NOT EXISTS Alerts (AlertId VARCHAR NOT NULL, RuleId VARCHAR NOT NULL, "
       "RuleUuid VARCHAR, RuleSource VARCHAR, Kind VARCHAR, Title VARCHAR, Severity VARCHAR, "
       "Description VARCHAR, Tactics JSON, Techniques JSON, FirstEventTime TIMESTAMP, "
       "LastEventTime TIMESTAMP, CreatedTime TIMESTAMP, UpdatedTime TIMESTAMP, EventCount BIGINT, "
@@ -635,38 +635,48 @@ class Statement {
 
 Status DuckDbWorkspace::write_detection(const DetectionWrites& writes) {
   if (!writes.alerts.empty()) {
-    Statement st(con_,
-                 "INSERT OR REPLACE INTO Alerts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                 "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)");
-    if (auto s = st.ok(); !s) return s;
+    // Alerts that may already be stored (an open alert updated, a re-run) replace their row:
+    // delete by id, then append. No primary key: its index would cost memory and time on
+    // every append, and only these few rows can collide.
+    std::vector<std::string_view> replace;
     for (const auto& a : writes.alerts) {
-      st.text(1, a.alert_id);
-      st.text(2, a.rule_id);
-      st.text(3, a.rule_uuid);
-      st.text(4, a.rule_source);
-      st.text(5, a.kind);
-      st.text(6, a.title);
-      st.text(7, a.severity);
-      st.text(8, a.description);
-      st.text(9, a.tactics_json);
-      st.text(10, a.techniques_json);
-      st.timestamp(11, a.first_time_us);
-      st.timestamp(12, a.last_time_us);
-      st.timestamp(13, a.created_us);
-      st.timestamp(14, a.updated_us);
-      st.int64(15, a.event_count);
-      st.text(16, a.event_ids_json);
-      st.text(17, a.account);
-      st.text(18, a.identity);
-      st.text(19, a.identity_arn);
-      st.text(20, a.source_ip);
-      st.text(21, a.region);
-      st.text(22, a.event_name);
-      st.text(23, a.resources_json);
-      st.text(24, a.entities_json);
-      st.text(25, a.details_json);
-      if (auto s = st.run(); !s) return s;
+      if (a.may_exist) replace.push_back(a.alert_id);
     }
+    for (size_t i = 0; i < replace.size(); i += 500) {
+      std::string sql = "DELETE FROM Alerts WHERE AlertId IN (";
+      for (size_t k = i; k < std::min(replace.size(), i + 500); ++k) {
+        if (k > i) sql += ',';
+        sql += '\'';
+        for (char c : replace[k]) {  // ids are hex; quote anyway
+          if (c == '\'') sql += '\'';
+          sql += c;
+        }
+        sql += '\'';
+      }
+      sql += ')';
+      if (auto st = exec(sql); !st) return st;
+    }
+    RowAppender a(con_, "Alerts");
+    for (const auto& r : writes.alerts) {
+      a.begin();
+      for (const std::string* f : {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind,
+                                   &r.title, &r.severity, &r.description, &r.tactics_json,
+                                   &r.techniques_json}) {
+        a.text(*f);
+      }
+      a.timestamp(r.first_time_us);
+      a.timestamp(r.last_time_us);
+      a.timestamp(r.created_us);
+      a.timestamp(r.updated_us);
+      a.int64(r.event_count);
+      for (const std::string* f : {&r.event_ids_json, &r.account, &r.identity, &r.identity_arn,
+                                   &r.source_ip, &r.region, &r.event_name, &r.resources_json,
+                                   &r.entities_json, &r.details_json}) {
+        a.text(*f);
+      }
+      a.end();
+    }
+    if (auto st = a.finish(); !st) return st;
   }
   if (!writes.state.empty()) {
     Statement st(con_, "INSERT OR REPLACE INTO tw_detect_state VALUES ($1, $2, $3)");
