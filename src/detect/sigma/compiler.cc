@@ -186,6 +186,80 @@ bool windash(const SigmaString& s, std::vector<SigmaString>& out) {
   return true;
 }
 
+// The longest literal run every match of `pattern` must contain, or "" when the pattern is
+// too complex to tell (groups, alternation). Conservative: a wrong literal would lose matches.
+std::string required_literal(std::string_view pattern, bool case_insensitive) {
+  std::string best, run;
+  auto end_run = [&] {
+    if (run.size() > best.size()) best = run;
+    run.clear();
+  };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    switch (c) {
+      case '(':
+      case ')':
+      case '|':
+        return {};
+      case '\\': {
+        if (i + 1 >= pattern.size()) return {};
+        char n = pattern[++i];
+        if (std::isalnum(static_cast<unsigned char>(n))) {
+          end_run();  // \d, \w, \b, \x41, ...: not a literal we track
+          if (n == 'x' || n == 'p' || n == 'P' || n == 'Q' || n == 'E' || n == 'C') return {};
+        } else {
+          run.push_back(n);
+        }
+        break;
+      }
+      case '[': {
+        end_run();
+        size_t j = i + 1;
+        if (j < pattern.size() && pattern[j] == '^') ++j;
+        if (j < pattern.size() && pattern[j] == ']') ++j;
+        while (j < pattern.size() && pattern[j] != ']') {
+          if (pattern[j] == '\\') ++j;
+          ++j;
+        }
+        if (j >= pattern.size()) return {};
+        i = j;
+        break;
+      }
+      case '*':
+      case '?':
+      case '{':
+        // The previous character is optional (or repeated a variable number of times).
+        if (!run.empty()) run.pop_back();
+        end_run();
+        if (c == '{') {
+          size_t close = pattern.find('}', i);
+          if (close == std::string_view::npos) return {};
+          i = close;
+        }
+        if (i + 1 < pattern.size() && (pattern[i + 1] == '?' || pattern[i + 1] == '+')) ++i;
+        break;
+      case '+':
+        end_run();
+        if (i + 1 < pattern.size() && (pattern[i + 1] == '?' || pattern[i + 1] == '+')) ++i;
+        break;
+      case '.':
+      case '^':
+      case '$':
+        end_run();
+        break;
+      default:
+        if (case_insensitive && static_cast<unsigned char>(c) >= 0x80) {
+          end_run();  // Unicode case folding is beyond an ASCII check
+        } else {
+          run.push_back(c);
+        }
+    }
+  }
+  end_run();
+  if (best.size() < 3) return {};
+  return case_insensitive ? fold_copy(best) : best;
+}
+
 // ---- modifiers ----
 
 enum class MatchKind : uint8_t {
@@ -564,6 +638,8 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
           t.re = std::move(re);
           t.re_source = raw;
           t.re_flags = m.re_flags;
+          t.cased = m.re_flags.find('i') == std::string::npos;
+          t.re_literal = required_literal(raw, !t.cased);
           out.push_back(std::move(t));
           continue;
         }

@@ -91,6 +91,15 @@ bool compare_ref(std::string_view value, std::string_view ref, StringMatcher::Ki
   }
 }
 
+bool regex_match(const ValueTest& v, std::string_view text) {
+  if (!v.re_literal.empty()) {
+    bool has =
+        v.cased ? text.find(v.re_literal) != std::string_view::npos : icontains(text, v.re_literal);
+    if (!has) return false;
+  }
+  return RE2::PartialMatch(text, *v.re);
+}
+
 // Does element `e` (not null) pass value test `v`? `text` is computed on first need.
 bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& text,
                    bool& have_text) {
@@ -105,7 +114,7 @@ bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& t
     case ValueTest::Op::kString:
       return v.str.match(get_text());
     case ValueTest::Op::kRegex:
-      return RE2::PartialMatch(get_text(), *v.re);
+      return regex_match(v, get_text());
     case ValueTest::Op::kCidr:
       return e.type() == element_type::STRING && v.cidr.contains(get_text());
     case ValueTest::Op::kNumEq: {
@@ -371,6 +380,17 @@ bool CompiledRule::eval(const Node& n, Event& event) const {
 
 bool CompiledRule::eval_test(const FieldTest& t, Event& event) const {
   const size_t n = t.values.size();
+  if (n == 1 && !t.keyword && t.values[0].op == ValueTest::Op::kString && !t.values[0].negate) {
+    // The common case: one string test, any element.
+    const StringMatcher& str = t.values[0].str;
+    bool hit = false;
+    event.visit(t.path, [&](element e) {
+      if (e.type() == element_type::NULL_VALUE) return false;
+      hit = str.match(event.scratch_text(e));
+      return hit;
+    });
+    return hit;
+  }
   uint64_t hit = 0;
   // With `all`, the walk may stop once every value test has a hit, unless some test needs
   // the whole walk (negated or presence tests).
@@ -409,7 +429,7 @@ bool CompiledRule::eval_test(const FieldTest& t, Event& event) const {
         if (v.op == ValueTest::Op::kString) {
           m = v.str.match(s);
         } else if (v.op == ValueTest::Op::kRegex) {
-          m = RE2::PartialMatch(s, *v.re);
+          m = regex_match(v, s);
         }
         if (m) {
           hit |= bit;

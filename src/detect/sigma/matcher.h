@@ -52,6 +52,9 @@ struct ValueTest {
   std::shared_ptr<const re2::RE2> re;
   std::string re_source;  // the expression as written
   std::string re_flags;   // "i", "m", "s" as given
+  // A literal every match contains (folded when the expression is case-insensitive), tested
+  // before running the expression; empty when none was found.
+  std::string re_literal;
   Cidr cidr;
   double number = 0;
   std::string number_text;

@@ -383,3 +383,41 @@ TEST(SigmaMatch, DerivedFields) {
 
 }  // namespace
 }  // namespace trailwarden::detect
+
+namespace trailwarden::detect {
+namespace {
+
+// The literal prefilter in front of RE2 must never lose a match.
+TEST(SigmaMatch, RegexLiteralPrefilterKeepsEveryMatch) {
+  struct Case {
+    const char* re;
+    const char* text;
+    bool expect;
+  };
+  const Case cases[] = {
+      {"abc+d", "abccccd", true},
+      {"abc?d", "abd", true},
+      {"ab*cde", "acde", true},
+      {"x{2}yzw", "xxyzw", true},
+      {"a\\.b\\.c", "a.b.c", true},
+      {"a\\.b\\.c", "aXbXc", false},
+      {"[0-9]+:root$", "arn:aws:iam::123:root", true},
+      {"(foo|bar)baz", "barbaz", true},
+      {"^arn:aws:sts::\\d+:assumed-role/", "arn:aws:sts::12:assumed-role/x", true},
+      {"hello wor?ld", "hello wold", true},
+      {"hello world", "HELLO WORLD", false},
+  };
+  for (const auto& c : cases) {
+    std::string det = "  sel:\n    a|re: '" + std::string(c.re) + "'\n  condition: sel\n";
+    OneRule r(det);
+    ASSERT_TRUE(r.ok()) << c.re << "\n" << describe(r.diags());
+    EXPECT_EQ(r.match(std::string(R"({"a":")") + c.text + "\"}"), c.expect)
+        << c.re << " on " << c.text;
+  }
+  OneRule ci("  sel:\n    a|re|i: 'Hello World'\n  condition: sel\n");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_TRUE(ci.match(R"({"a":"say HELLO WORLD"})"));
+}
+
+}  // namespace
+}  // namespace trailwarden::detect
