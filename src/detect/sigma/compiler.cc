@@ -953,6 +953,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     return std::nullopt;
   }
   YAML::Node condition;
+  bool has_condition = false;
   std::set<std::string> names;
   for (auto it = detection.begin(); it != detection.end(); ++it) {
     if (!it->first.IsScalar()) {
@@ -967,6 +968,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     }
     if (name == "condition") {
       condition = it->second;
+      has_condition = true;
       continue;
     }
     if (name == "timeframe") {
@@ -988,7 +990,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     }
     selections_.push_back(std::move(s));
   }
-  if (!condition) {
+  if (!has_condition) {
     diag_.error("missing-field", detection.Mark(), "'detection' has no 'condition'");
     return std::nullopt;
   }
