@@ -715,14 +715,18 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
       }
       const bool wrap_contains =
           m.match == MatchKind::kContains || (keyword && m.match == MatchKind::kDefault);
+      // Base64 text is case-sensitive: folding it would match other bytes.
+      bool encoded = false;
+      for (const auto& tr : m.transforms) encoded = encoded || tr.starts_with("base64");
+      const bool cased = m.cased || encoded;
       for (auto& s : strings) {
         if (wrap_contains || m.match == MatchKind::kEndswith) s.prepend_star();
         if (wrap_contains || m.match == MatchKind::kStartswith) s.append_star();
         ValueTest st;
         st.op = ValueTest::Op::kString;
         st.negate = m.neq;
-        st.cased = m.cased;
-        st.str = StringMatcher(s, m.cased);
+        st.cased = cased;
+        st.str = StringMatcher(s, cased);
         out.push_back(std::move(st));
       }
     }

@@ -499,4 +499,91 @@ std::string dump_value(const ValueTest& v) {
   return out;
 }
 
+std::string CompiledRule::dump_pretty(size_t width) const { return pretty_sexpr(dump(), width); }
+
+namespace {
+
+struct SNode {
+  std::string atom;  // when not a list
+  bool list = false;
+  std::vector<SNode> kids;
+};
+
+// Parses one s-expression starting at `i`; tolerant of malformed input (it is ours).
+SNode parse_sexpr(std::string_view t, size_t& i) {
+  while (i < t.size() && t[i] == ' ') ++i;
+  SNode n;
+  if (i < t.size() && t[i] == '(') {
+    n.list = true;
+    ++i;
+    while (true) {
+      while (i < t.size() && t[i] == ' ') ++i;
+      if (i >= t.size()) break;
+      if (t[i] == ')') {
+        ++i;
+        break;
+      }
+      n.kids.push_back(parse_sexpr(t, i));
+    }
+    return n;
+  }
+  size_t start = i;
+  if (i < t.size() && t[i] == '"') {
+    ++i;
+    while (i < t.size() && t[i] != '"') {
+      if (t[i] == '\\') ++i;
+      ++i;
+    }
+    if (i < t.size()) ++i;
+  } else {
+    while (i < t.size() && t[i] != ' ' && t[i] != '(' && t[i] != ')') ++i;
+  }
+  n.atom = std::string(t.substr(start, i - start));
+  return n;
+}
+
+void flat(const SNode& n, std::string& out) {
+  if (!n.list) {
+    out += n.atom;
+    return;
+  }
+  out += "(";
+  for (size_t k = 0; k < n.kids.size(); ++k) {
+    if (k > 0) out += " ";
+    flat(n.kids[k], out);
+  }
+  out += ")";
+}
+
+void pretty(const SNode& n, size_t indent, size_t width, std::string& out) {
+  std::string one;
+  flat(n, one);
+  if (!n.list || indent + one.size() <= width) {
+    out += one;
+    return;
+  }
+  // Leading atoms stay on the first line; every other element gets its own line.
+  out += "(";
+  size_t k = 0;
+  for (; k < n.kids.size() && !n.kids[k].list; ++k) {
+    if (k > 0) out += " ";
+    out += n.kids[k].atom;
+  }
+  for (; k < n.kids.size(); ++k) {
+    out += "\n" + std::string(indent + 2, ' ');
+    pretty(n.kids[k], indent + 2, width, out);
+  }
+  out += ")";
+}
+
+}  // namespace
+
+std::string pretty_sexpr(std::string_view text, size_t width) {
+  size_t i = 0;
+  SNode root = parse_sexpr(text, i);
+  std::string out;
+  pretty(root, 0, width, out);
+  return out;
+}
+
 }  // namespace trailwarden::detect::sigma

@@ -92,6 +92,8 @@ class CompiledRule {
   bool match(Event& event) const;
   // e.g. (and (eq eventSource "cloudtrail.amazonaws.com") (any eventName (eq "stoplogging") ...))
   std::string dump() const;
+  // The same, indented over several lines when a node does not fit in `width` columns.
+  std::string dump_pretty(size_t width = 100) const;
   // Field paths the detection reads (sorted, unique).
   std::vector<std::string> fields() const;
 
@@ -101,5 +103,8 @@ class CompiledRule {
 };
 
 std::string dump_value(const ValueTest& v);
+
+// Re-indents a one-line s-expression (atoms, JSON strings, parentheses) to fit `width`.
+std::string pretty_sexpr(std::string_view text, size_t width);
 
 }  // namespace trailwarden::detect::sigma
