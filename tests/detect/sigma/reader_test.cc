@@ -395,3 +395,40 @@ TEST(SigmaReader, DeprecatedCountBecomesACorrelation) {
 
 }  // namespace
 }  // namespace trailwarden::detect
+
+namespace trailwarden::detect {
+namespace {
+
+// yaml-cpp's LoadAll loops forever on some streams and silently drops text after a flow-style
+// root; the reader cuts documents itself and reports what yaml-cpp would ignore.
+TEST(SigmaReader, MalformedStreamsAreReportedNotLooped) {
+  Loaded comma = load(",tit");
+  EXPECT_EQ(find(comma, "yaml-syntax").pos.line, 1) << describe(comma.diags);
+  std::string good = rule_text("  sel:\n    a: x\n  condition: sel\n");
+  Loaded second = load(good + "---\n,\n");
+  EXPECT_EQ(second.rules, 1u);
+  EXPECT_EQ(find(second, "yaml-syntax").pos.line, 11) << describe(second.diags);
+  Loaded flow =
+      load("{title: t, logsource: {}, detection: {sel: {a: x}, condition: sel}}\nlevel: high\n");
+  EXPECT_EQ(flow.rules, 0u);
+  EXPECT_EQ(find(flow, "yaml-syntax").pos.line, 2) << describe(flow.diags);
+}
+
+TEST(SigmaReader, DocumentMarkersAndDirectives) {
+  std::string a = rule_text("  sel:\n    a: x\n  condition: sel\n");
+  std::string b =
+      "title: B\nid: b\nlogsource: {product: aws}\ndetection:\n  sel: {a: y}\n  condition: sel\n";
+  Loaded ended = load(a + "...\n" + b);
+  EXPECT_EQ(ended.rules, 2u) << describe(ended.diags);
+  Loaded directive = load("%YAML 1.2\n---\n" + a + "---\n# only a comment\n---\n" + b + "---\n");
+  EXPECT_EQ(directive.rules, 2u) << describe(directive.diags);
+  // Positions stay those of the whole file.
+  Loaded late = load(a + "---\n" +
+                     "title: C\nlogsource: {}\ndetection:\n  sel: {a|nope: y}\n  condition: sel\n");
+  Diagnostic d = find(late, "unknown-modifier");
+  EXPECT_EQ(d.pos.line, 14) << describe(late.diags);
+  EXPECT_EQ(d.rule_title, "C");
+}
+
+}  // namespace
+}  // namespace trailwarden::detect
