@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "core/text.h"
@@ -281,6 +282,7 @@ struct Modifiers {
   bool all = false, cased = false, neq = false, fieldref = false, expand = false;
   std::string re_flags;
   std::vector<std::string> transforms;  // windash, utf16le, utf16be, utf16, base64, base64offset
+  std::string time_part;                // minute, hour, day, week, month, year
 };
 
 bool is_string_match(MatchKind k) {
@@ -410,12 +412,13 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
       ok = set_match(MatchKind::kGte);
     } else if (name == "exists") {
       ok = set_match(MatchKind::kExists);
-    } else if (name == "i" || name == "m" || name == "s") {
+    } else if (name == "i" || name == "m" || name == "s" || name == "ignorecase" ||
+               name == "multiline" || name == "dotall") {
       if (m.match != MatchKind::kRe) {
         return conflict("regular expression flag '" + std::string(name) +
                         "' must follow the 're' modifier");
       }
-      m.re_flags += name;
+      m.re_flags += name.substr(0, 1) == "d" ? std::string("s") : std::string(name.substr(0, 1));
     } else if (name == "all") {
       m.all = true;
     } else if (name == "cased") {
@@ -430,22 +433,24 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
                name == "utf16le" || name == "utf16be" || name == "utf16" || name == "wide") {
       m.transforms.emplace_back(name == "wide" ? "utf16le" : name);
     } else if (time_modifiers().contains(name)) {
-      diag_.error("unsupported-modifier", mark,
-                  "the time modifier '" + std::string(name) +
-                      "' is not supported by trailwarden; test the time in a correlation or "
-                      "scheduled rule instead");
-      return false;
+      if (!m.time_part.empty()) return conflict("only one time modifier may be given");
+      m.time_part = std::string(name);
     } else {
       diag_.error("unknown-modifier", mark,
                   "unknown modifier " + show(name) +
                       " (known: contains, startswith, endswith, all, re, i, m, s, cidr, base64, "
                       "base64offset, utf16le, utf16be, utf16, wide, windash, exists, fieldref, lt, "
-                      "lte, gt, gte, neq, cased, expand)");
+                      "lte, gt, gte, neq, cased, expand, minute, hour, day, week, month, year)");
       return false;
     }
     if (!ok) return false;
   }
   const bool has_transforms = !m.transforms.empty();
+  if (!m.time_part.empty() && (!(m.match == MatchKind::kDefault || is_numeric(m.match)) ||
+                               has_transforms || m.fieldref || m.cased || m.expand)) {
+    return conflict("the time modifier '" + m.time_part +
+                    "' only combines with lt/lte/gt/gte, neq and all");
+  }
   if (m.match == MatchKind::kExists) {
     if (m.all || m.neq || m.cased || m.fieldref || m.expand || has_transforms) {
       return conflict("'exists' takes a boolean and no other modifier");
@@ -495,11 +500,13 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
       }
     }
   }
-  if (keyword && !(is_string_match(m.match) || m.match == MatchKind::kRe)) {
-    return conflict("keyword searches support only string and 're' modifiers");
+  if (keyword && (!(is_string_match(m.match) || m.match == MatchKind::kRe) || m.fieldref || m.neq ||
+                  !m.time_part.empty())) {
+    diag_.error("unsupported-modifier", mark,
+                "keyword searches (no field name) support only the string modifiers and 're'; "
+                "name the field to use the others");
+    return false;
   }
-  if (keyword && m.fieldref) return conflict("keyword searches cannot use 'fieldref'");
-  if (keyword && m.neq) return conflict("keyword searches cannot use 'neq'");
   return true;
 }
 
@@ -589,6 +596,31 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
       }
       ValueTest t;
       t.op = b == "true" ? ValueTest::Op::kExists : ValueTest::Op::kNotExists;
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (!m.time_part.empty()) {
+      ValueTest t;
+      int64_t n = 0;
+      auto r = std::from_chars(scalar.data(), scalar.data() + scalar.size(), n);
+      if (r.ec != std::errc() || r.ptr != scalar.data() + scalar.size()) {
+        diag_.error("bad-type", mark,
+                    "'" + m.time_part + "' needs a whole number, not " + show(scalar));
+        return false;
+      }
+      static const std::map<std::string, ValueTest::TimePart> kParts = {
+          {"minute", ValueTest::TimePart::kMinute}, {"hour", ValueTest::TimePart::kHour},
+          {"day", ValueTest::TimePart::kDay},       {"week", ValueTest::TimePart::kWeek},
+          {"month", ValueTest::TimePart::kMonth},   {"year", ValueTest::TimePart::kYear}};
+      t.time_part = kParts.at(m.time_part);
+      t.op = m.match == MatchKind::kLt    ? ValueTest::Op::kLt
+             : m.match == MatchKind::kLte ? ValueTest::Op::kLte
+             : m.match == MatchKind::kGt  ? ValueTest::Op::kGt
+             : m.match == MatchKind::kGte ? ValueTest::Op::kGte
+                                          : ValueTest::Op::kNumEq;
+      t.number = static_cast<double>(n);
+      t.number_text = scalar;
+      t.negate = m.neq;
       out.push_back(std::move(t));
       continue;
     }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,9 @@ struct ValueTest {
   FieldPath ref;
   StringMatcher::Kind ref_kind = StringMatcher::Kind::kExact;
   bool cased = false;
+  // Time modifiers: kNumEq/kLt/... compare this part of an ISO-8601 date (UTC) in the field.
+  enum class TimePart : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kYear };
+  TimePart time_part = TimePart::kNone;
 
   // True when the test looks at the field's values (not only at its presence).
   bool reads_values() const { return op != Op::kNull && op != Op::kExists && op != Op::kNotExists; }
@@ -103,6 +107,9 @@ class CompiledRule {
 };
 
 std::string dump_value(const ValueTest& v);
+
+// The part of an ISO-8601 date or date-time (UTC; ISO week); nullopt when `text` is no date.
+std::optional<int> time_part_of(std::string_view text, ValueTest::TimePart part);
 
 // Re-indents a one-line s-expression (atoms, JSON strings, parentheses) to fit `width`.
 std::string pretty_sexpr(std::string_view text, size_t width);

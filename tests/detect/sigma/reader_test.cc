@@ -53,8 +53,11 @@ void expect_diag(std::string_view yaml, std::string_view code, int line, int col
 TEST(SigmaDiagnostics, EachCodeWithItsPosition) {
   expect_diag(rule_text("  sel:\n    eventName|contians: x\n  condition: sel\n"),
               "unknown-modifier", 8, 5);
-  expect_diag(rule_text("  sel:\n    eventTime|hour: 3\n  condition: sel\n"),
+  expect_diag(rule_text("  sel:\n    '|cidr': 10.0.0.0/8\n  condition: sel\n"),
               "unsupported-modifier", 8, 5);
+  expect_diag(rule_text("  sel:\n    eventTime|hour|contains: 3\n  condition: sel\n"),
+              "bad-modifier-combination", 8, 5);
+  expect_diag(rule_text("  sel:\n    eventTime|hour: noon\n  condition: sel\n"), "bad-type", 8, 21);
   expect_diag(rule_text("  sel:\n    a|re|contains: x\n  condition: sel\n"),
               "bad-modifier-combination", 8, 5);
   expect_diag(rule_text("  sel:\n    a|i: x\n  condition: sel\n"), "bad-modifier-combination", 8,
