@@ -5,6 +5,8 @@
 #include <charconv>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace trailwarden::detect {
 
@@ -22,6 +24,16 @@ FieldPath::FieldPath(std::string_view path) : text_(path) {
     }
   }
   derived_ = starts_.size() >= 2 && segment(0) == "tw";
+  if (!derived_) {
+    // Intern the first segment. Rule paths are few; the table only grows with new names.
+    static std::mutex mu;
+    static std::unordered_map<std::string, int32_t> slots;
+    std::lock_guard lock(mu);
+    auto it = slots.try_emplace(std::string(segment(0)), static_cast<int32_t>(slots.size())).first;
+    slot_ = it->second;
+    it = slots.try_emplace("\x01" + text_, static_cast<int32_t>(slots.size())).first;
+    path_slot_ = it->second;
+  }
 }
 
 std::string_view FieldPath::joined(size_t i, size_t j) const {
@@ -141,6 +153,23 @@ void append_json(std::string& out, element e) {
   }
 }
 
+namespace {
+struct TopSlot {
+  uint64_t epoch = 0;
+  bool found = false;
+  element value;
+};
+
+// A whole path resolved for the current record: absent, one element (perhaps an array at the
+// end), or something only a full walk handles (arrays on the way, keys containing dots).
+struct PathSlot {
+  enum class State : uint8_t { kAbsent, kElement, kComplex };
+  uint64_t epoch = 0;
+  State state = State::kAbsent;
+  element value;
+};
+}  // namespace
+
 struct Event::Impl {
   struct Group {
     std::string name;
@@ -151,6 +180,9 @@ struct Event::Impl {
     element root;
   };
   std::vector<std::unique_ptr<Group>> groups;
+  std::vector<TopSlot> top;     // top-level lookups of the current record, by FieldPath::slot
+  std::vector<PathSlot> paths;  // whole-path lookups, by FieldPath::path_slot
+  uint64_t epoch = 1;
   std::deque<std::string> kept;  // texts handed out until reset (deque: no moves)
   std::string scratch;
   size_t computations = 0;
@@ -161,6 +193,7 @@ Event::~Event() { delete impl_; }
 
 void Event::reset(element root) {
   root_ = root;
+  ++impl_->epoch;
   for (auto& g : impl_->groups) g->computed = false;
   impl_->kept.clear();
   impl_->computations = 0;
@@ -184,6 +217,66 @@ bool emit_leaf(element e, VisitFn fn) {
 }
 
 // Returns true to stop.
+bool walk(element e, const FieldPath& p, size_t i, VisitFn fn, bool& found);
+bool walk_dotted(simdjson::dom::object obj, const FieldPath& p, size_t i, VisitFn fn, bool& found);
+
+// The first segment's member of the root object, cached per record.
+bool top_member(element root, const FieldPath& p, element& out, std::vector<TopSlot>& top,
+                uint64_t epoch) {
+  auto slot = static_cast<size_t>(p.slot());
+  if (slot >= top.size()) top.resize(slot + 1);
+  TopSlot& t = top[slot];
+  if (t.epoch != epoch) {
+    t.epoch = epoch;
+    t.found =
+        simdjson::dom::object(root.get_object().value_unsafe()).at_key(p.segment(0)).get(t.value) ==
+        simdjson::SUCCESS;
+  }
+  out = t.value;
+  return t.found;
+}
+
+// A full walk that starts from the cached first-segment member.
+bool walk_root(element root, const FieldPath& p, VisitFn fn, bool& found, std::vector<TopSlot>& top,
+               uint64_t epoch) {
+  if (p.slot() < 0 || root.type() != element_type::OBJECT) return walk(root, p, 0, fn, found);
+  element member;
+  if (top_member(root, p, member, top, epoch)) return walk(member, p, 1, fn, found);
+  return walk_dotted(simdjson::dom::object(root.get_object().value_unsafe()), p, 0, fn, found);
+}
+
+bool any_joined_key(simdjson::dom::object obj, const FieldPath& p, size_t i) {
+  element child;
+  for (size_t j = i + 1; j < p.size(); ++j) {
+    if (obj.at_key(p.joined(i, j)).get(child) == simdjson::SUCCESS) return true;
+  }
+  return false;
+}
+
+PathSlot::State resolve(element root, const FieldPath& p, element& out, std::vector<TopSlot>& top,
+                        uint64_t epoch) {
+  if (root.type() != element_type::OBJECT || p.slot() < 0) return PathSlot::State::kComplex;
+  element cur;
+  if (!top_member(root, p, cur, top, epoch)) {
+    return any_joined_key(simdjson::dom::object(root.get_object().value_unsafe()), p, 0)
+               ? PathSlot::State::kComplex
+               : PathSlot::State::kAbsent;
+  }
+  for (size_t i = 1; i < p.size(); ++i) {
+    auto type = cur.type();
+    if (type == element_type::ARRAY) return PathSlot::State::kComplex;
+    if (type != element_type::OBJECT) return PathSlot::State::kAbsent;
+    simdjson::dom::object obj = cur.get_object().value_unsafe();
+    element child;
+    if (obj.at_key(p.segment(i)).get(child) != simdjson::SUCCESS) {
+      return any_joined_key(obj, p, i) ? PathSlot::State::kComplex : PathSlot::State::kAbsent;
+    }
+    cur = child;
+  }
+  out = cur;
+  return PathSlot::State::kElement;
+}
+
 bool walk(element e, const FieldPath& p, size_t i, VisitFn fn, bool& found) {
   if (i == p.size()) {
     found = true;
@@ -197,12 +290,18 @@ bool walk(element e, const FieldPath& p, size_t i, VisitFn fn, bool& found) {
     return false;
   }
   if (type != element_type::OBJECT) return false;
-  auto obj = e.get_object().value_unsafe();
+  simdjson::dom::object obj = e.get_object().value_unsafe();
   element child;
   if (obj.at_key(p.segment(i)).get(child) == simdjson::SUCCESS) {
     return walk(child, p, i + 1, fn, found);
   }
-  // A key that literally contains dots: try the following segments joined to this one.
+  return walk_dotted(obj, p, i, fn, found);
+}
+
+// Segment i is not a key of `obj`: perhaps a key that literally contains dots, so try the
+// following segments joined to it.
+bool walk_dotted(simdjson::dom::object obj, const FieldPath& p, size_t i, VisitFn fn, bool& found) {
+  element child;
   for (size_t j = i + 1; j < p.size(); ++j) {
     if (obj.at_key(p.joined(i, j)).get(child) == simdjson::SUCCESS) {
       if (walk(child, p, j + 1, fn, found)) return true;
@@ -236,7 +335,21 @@ bool Event::visit(const FieldPath& path, FunctionRef<bool(element)> fn) {
   bool found = false;
   if (path.size() == 0) return false;
   if (!path.derived()) {
-    walk(root_, path, 0, fn, found);
+    if (path.path_slot() >= 0) {
+      auto slot = static_cast<size_t>(path.path_slot());
+      if (slot >= impl_->paths.size()) impl_->paths.resize(slot + 1);
+      PathSlot& ps = impl_->paths[slot];
+      if (ps.epoch != impl_->epoch) {
+        ps.epoch = impl_->epoch;
+        ps.state = resolve(root_, path, ps.value, impl_->top, impl_->epoch);
+      }
+      if (ps.state == PathSlot::State::kAbsent) return false;
+      if (ps.state == PathSlot::State::kElement) {
+        emit_leaf(ps.value, fn);
+        return true;
+      }
+    }
+    walk_root(root_, path, fn, found, impl_->top, impl_->epoch);
     return found;
   }
   if (derived_ == nullptr) return false;

@@ -41,12 +41,18 @@ class FieldPath {
   bool derived() const { return derived_; }
   // For derived paths: the group (segment 1); the rest of the path starts at segment 2.
   std::string_view group() const { return derived_ ? segment(1) : std::string_view(); }
+  // Process-wide numbers for the first segment and for the whole path (record paths only,
+  // else -1): the Event caches lookups per record under them.
+  int32_t slot() const { return slot_; }
+  int32_t path_slot() const { return path_slot_; }
 
  private:
   std::string text_;
   std::vector<uint32_t> starts_;  // offset of each segment in text_
   std::vector<uint32_t> ends_;
   bool derived_ = false;
+  int32_t slot_ = -1;
+  int32_t path_slot_ = -1;
 };
 
 // A non-owning callable reference (no allocation), for the visitors below.

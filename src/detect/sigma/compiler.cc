@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "core/text.h"
@@ -186,6 +187,80 @@ bool windash(const SigmaString& s, std::vector<SigmaString>& out) {
   return true;
 }
 
+// The longest literal run every match of `pattern` must contain, or "" when the pattern is
+// too complex to tell (groups, alternation). Conservative: a wrong literal would lose matches.
+std::string required_literal(std::string_view pattern, bool case_insensitive) {
+  std::string best, run;
+  auto end_run = [&] {
+    if (run.size() > best.size()) best = run;
+    run.clear();
+  };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    switch (c) {
+      case '(':
+      case ')':
+      case '|':
+        return {};
+      case '\\': {
+        if (i + 1 >= pattern.size()) return {};
+        char n = pattern[++i];
+        if (std::isalnum(static_cast<unsigned char>(n))) {
+          end_run();  // \d, \w, \b, \x41, ...: not a literal we track
+          if (n == 'x' || n == 'p' || n == 'P' || n == 'Q' || n == 'E' || n == 'C') return {};
+        } else {
+          run.push_back(n);
+        }
+        break;
+      }
+      case '[': {
+        end_run();
+        size_t j = i + 1;
+        if (j < pattern.size() && pattern[j] == '^') ++j;
+        if (j < pattern.size() && pattern[j] == ']') ++j;
+        while (j < pattern.size() && pattern[j] != ']') {
+          if (pattern[j] == '\\') ++j;
+          ++j;
+        }
+        if (j >= pattern.size()) return {};
+        i = j;
+        break;
+      }
+      case '*':
+      case '?':
+      case '{':
+        // The previous character is optional (or repeated a variable number of times).
+        if (!run.empty()) run.pop_back();
+        end_run();
+        if (c == '{') {
+          size_t close = pattern.find('}', i);
+          if (close == std::string_view::npos) return {};
+          i = close;
+        }
+        if (i + 1 < pattern.size() && (pattern[i + 1] == '?' || pattern[i + 1] == '+')) ++i;
+        break;
+      case '+':
+        end_run();
+        if (i + 1 < pattern.size() && (pattern[i + 1] == '?' || pattern[i + 1] == '+')) ++i;
+        break;
+      case '.':
+      case '^':
+      case '$':
+        end_run();
+        break;
+      default:
+        if (case_insensitive && static_cast<unsigned char>(c) >= 0x80) {
+          end_run();  // Unicode case folding is beyond an ASCII check
+        } else {
+          run.push_back(c);
+        }
+    }
+  }
+  end_run();
+  if (best.size() < 3) return {};
+  return case_insensitive ? fold_copy(best) : best;
+}
+
 // ---- modifiers ----
 
 enum class MatchKind : uint8_t {
@@ -207,6 +282,7 @@ struct Modifiers {
   bool all = false, cased = false, neq = false, fieldref = false, expand = false;
   std::string re_flags;
   std::vector<std::string> transforms;  // windash, utf16le, utf16be, utf16, base64, base64offset
+  std::string time_part;                // minute, hour, day, week, month, year
 };
 
 bool is_string_match(MatchKind k) {
@@ -336,12 +412,13 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
       ok = set_match(MatchKind::kGte);
     } else if (name == "exists") {
       ok = set_match(MatchKind::kExists);
-    } else if (name == "i" || name == "m" || name == "s") {
+    } else if (name == "i" || name == "m" || name == "s" || name == "ignorecase" ||
+               name == "multiline" || name == "dotall") {
       if (m.match != MatchKind::kRe) {
         return conflict("regular expression flag '" + std::string(name) +
                         "' must follow the 're' modifier");
       }
-      m.re_flags += name;
+      m.re_flags += name.substr(0, 1) == "d" ? std::string("s") : std::string(name.substr(0, 1));
     } else if (name == "all") {
       m.all = true;
     } else if (name == "cased") {
@@ -356,22 +433,24 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
                name == "utf16le" || name == "utf16be" || name == "utf16" || name == "wide") {
       m.transforms.emplace_back(name == "wide" ? "utf16le" : name);
     } else if (time_modifiers().contains(name)) {
-      diag_.error("unsupported-modifier", mark,
-                  "the time modifier '" + std::string(name) +
-                      "' is not supported by trailwarden; test the time in a correlation or "
-                      "scheduled rule instead");
-      return false;
+      if (!m.time_part.empty()) return conflict("only one time modifier may be given");
+      m.time_part = std::string(name);
     } else {
       diag_.error("unknown-modifier", mark,
                   "unknown modifier " + show(name) +
                       " (known: contains, startswith, endswith, all, re, i, m, s, cidr, base64, "
                       "base64offset, utf16le, utf16be, utf16, wide, windash, exists, fieldref, lt, "
-                      "lte, gt, gte, neq, cased, expand)");
+                      "lte, gt, gte, neq, cased, expand, minute, hour, day, week, month, year)");
       return false;
     }
     if (!ok) return false;
   }
   const bool has_transforms = !m.transforms.empty();
+  if (!m.time_part.empty() && (!(m.match == MatchKind::kDefault || is_numeric(m.match)) ||
+                               has_transforms || m.fieldref || m.cased || m.expand)) {
+    return conflict("the time modifier '" + m.time_part +
+                    "' only combines with lt/lte/gt/gte, neq and all");
+  }
   if (m.match == MatchKind::kExists) {
     if (m.all || m.neq || m.cased || m.fieldref || m.expand || has_transforms) {
       return conflict("'exists' takes a boolean and no other modifier");
@@ -421,11 +500,13 @@ bool Compiler::parse_modifiers(const std::vector<std::string_view>& names, const
       }
     }
   }
-  if (keyword && !(is_string_match(m.match) || m.match == MatchKind::kRe)) {
-    return conflict("keyword searches support only string and 're' modifiers");
+  if (keyword && (!(is_string_match(m.match) || m.match == MatchKind::kRe) || m.fieldref || m.neq ||
+                  !m.time_part.empty())) {
+    diag_.error("unsupported-modifier", mark,
+                "keyword searches (no field name) support only the string modifiers and 're'; "
+                "name the field to use the others");
+    return false;
   }
-  if (keyword && m.fieldref) return conflict("keyword searches cannot use 'fieldref'");
-  if (keyword && m.neq) return conflict("keyword searches cannot use 'neq'");
   return true;
 }
 
@@ -518,6 +599,31 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
       out.push_back(std::move(t));
       continue;
     }
+    if (!m.time_part.empty()) {
+      ValueTest t;
+      int64_t n = 0;
+      auto r = std::from_chars(scalar.data(), scalar.data() + scalar.size(), n);
+      if (r.ec != std::errc() || r.ptr != scalar.data() + scalar.size()) {
+        diag_.error("bad-type", mark,
+                    "'" + m.time_part + "' needs a whole number, not " + show(scalar));
+        return false;
+      }
+      static const std::map<std::string, ValueTest::TimePart> kParts = {
+          {"minute", ValueTest::TimePart::kMinute}, {"hour", ValueTest::TimePart::kHour},
+          {"day", ValueTest::TimePart::kDay},       {"week", ValueTest::TimePart::kWeek},
+          {"month", ValueTest::TimePart::kMonth},   {"year", ValueTest::TimePart::kYear}};
+      t.time_part = kParts.at(m.time_part);
+      t.op = m.match == MatchKind::kLt    ? ValueTest::Op::kLt
+             : m.match == MatchKind::kLte ? ValueTest::Op::kLte
+             : m.match == MatchKind::kGt  ? ValueTest::Op::kGt
+             : m.match == MatchKind::kGte ? ValueTest::Op::kGte
+                                          : ValueTest::Op::kNumEq;
+      t.number = static_cast<double>(n);
+      t.number_text = scalar;
+      t.negate = m.neq;
+      out.push_back(std::move(t));
+      continue;
+    }
     std::vector<std::string> raws;
     if (m.expand) {
       if (!expand_placeholders(scalar, mark, raws)) return false;
@@ -564,6 +670,8 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
           t.re = std::move(re);
           t.re_source = raw;
           t.re_flags = m.re_flags;
+          t.cased = m.re_flags.find('i') == std::string::npos;
+          t.re_literal = required_literal(raw, !t.cased);
           out.push_back(std::move(t));
           continue;
         }
@@ -639,14 +747,18 @@ bool Compiler::compile_values(const Modifiers& m, const std::vector<YAML::Node>&
       }
       const bool wrap_contains =
           m.match == MatchKind::kContains || (keyword && m.match == MatchKind::kDefault);
+      // Base64 text is case-sensitive: folding it would match other bytes.
+      bool encoded = false;
+      for (const auto& tr : m.transforms) encoded = encoded || tr.starts_with("base64");
+      const bool cased = m.cased || encoded;
       for (auto& s : strings) {
         if (wrap_contains || m.match == MatchKind::kEndswith) s.prepend_star();
         if (wrap_contains || m.match == MatchKind::kStartswith) s.append_star();
         ValueTest st;
         st.op = ValueTest::Op::kString;
         st.negate = m.neq;
-        st.cased = m.cased;
-        st.str = StringMatcher(s, m.cased);
+        st.cased = cased;
+        st.str = StringMatcher(s, cased);
         out.push_back(std::move(st));
       }
     }
@@ -877,6 +989,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     return std::nullopt;
   }
   YAML::Node condition;
+  bool has_condition = false;
   std::set<std::string> names;
   for (auto it = detection.begin(); it != detection.end(); ++it) {
     if (!it->first.IsScalar()) {
@@ -891,6 +1004,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     }
     if (name == "condition") {
       condition = it->second;
+      has_condition = true;
       continue;
     }
     if (name == "timeframe") {
@@ -912,7 +1026,7 @@ std::optional<CompiledDetection> Compiler::run(const YAML::Node& detection) {
     }
     selections_.push_back(std::move(s));
   }
-  if (!condition) {
+  if (!has_condition) {
     diag_.error("missing-field", detection.Mark(), "'detection' has no 'condition'");
     return std::nullopt;
   }

@@ -18,6 +18,8 @@ class DiagSink {
 
   const std::string& file() const { return file_; }
   void set_title(std::string title) { title_ = std::move(title); }
+  // Marks count lines from the start of the text given to yaml-cpp; this many lines precede it.
+  void set_line_offset(int lines) { line_offset_ = lines; }
   const std::string& title() const { return title_; }
 
   void error(std::string_view code, const YAML::Mark& mark, std::string message) {
@@ -35,7 +37,7 @@ class DiagSink {
     SourcePos p;
     p.file = file_;
     if (!mark.is_null()) {
-      p.line = mark.line + 1;
+      p.line = mark.line + 1 + line_offset_;
       p.column = mark.column + 1;
     }
     return p;
@@ -47,6 +49,7 @@ class DiagSink {
   std::vector<Diagnostic>& out_;
   std::string title_;
   size_t errors_ = 0;
+  int line_offset_ = 0;
 };
 
 }  // namespace trailwarden::detect::sigma

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/text.h"
+#include "core/time.h"
 
 namespace trailwarden::detect::sigma {
 
@@ -91,6 +92,30 @@ bool compare_ref(std::string_view value, std::string_view ref, StringMatcher::Ki
   }
 }
 
+bool regex_match(const ValueTest& v, std::string_view text) {
+  if (!v.re_literal.empty()) {
+    bool has =
+        v.cased ? text.find(v.re_literal) != std::string_view::npos : icontains(text, v.re_literal);
+    if (!has) return false;
+  }
+  return RE2::PartialMatch(text, *v.re);
+}
+
+bool compare_number(ValueTest::Op op, double d, double n) {
+  switch (op) {
+    case ValueTest::Op::kLt:
+      return d < n;
+    case ValueTest::Op::kLte:
+      return d <= n;
+    case ValueTest::Op::kGt:
+      return d > n;
+    case ValueTest::Op::kGte:
+      return d >= n;
+    default:
+      return d == n;
+  }
+}
+
 // Does element `e` (not null) pass value test `v`? `text` is computed on first need.
 bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& text,
                    bool& have_text) {
@@ -101,11 +126,16 @@ bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& t
     }
     return text;
   };
+  if (v.time_part != ValueTest::TimePart::kNone) {
+    if (e.type() != element_type::STRING) return false;
+    auto part = time_part_of(get_text(), v.time_part);
+    return part && compare_number(v.op, *part, v.number);
+  }
   switch (v.op) {
     case ValueTest::Op::kString:
       return v.str.match(get_text());
     case ValueTest::Op::kRegex:
-      return RE2::PartialMatch(get_text(), *v.re);
+      return regex_match(v, get_text());
     case ValueTest::Op::kCidr:
       return e.type() == element_type::STRING && v.cidr.contains(get_text());
     case ValueTest::Op::kNumEq: {
@@ -123,16 +153,7 @@ bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& t
                          d)) {
         return false;
       }
-      switch (v.op) {
-        case ValueTest::Op::kLt:
-          return d < v.number;
-        case ValueTest::Op::kLte:
-          return d <= v.number;
-        case ValueTest::Op::kGt:
-          return d > v.number;
-        default:
-          return d >= v.number;
-      }
+      return compare_number(v.op, d, v.number);
     }
     case ValueTest::Op::kFieldRef: {
       // The other field is resolved inside this visit: keep this text stable.
@@ -221,6 +242,12 @@ void dump_value_into(std::string& out, const ValueTest& v, std::string_view path
       if (v.cased) head += "/cased";
       append_quoted(operand, v.ref.text());
       break;
+  }
+  static constexpr std::string_view kParts[] = {"",     "minute", "hour", "day",
+                                                "week", "month",  "year"};
+  if (v.time_part != ValueTest::TimePart::kNone) {
+    head += "/";
+    head += kParts[static_cast<size_t>(v.time_part)];
   }
   if (v.negate) out += "(neq ";
   out += "(" + head;
@@ -371,6 +398,17 @@ bool CompiledRule::eval(const Node& n, Event& event) const {
 
 bool CompiledRule::eval_test(const FieldTest& t, Event& event) const {
   const size_t n = t.values.size();
+  if (n == 1 && !t.keyword && t.values[0].op == ValueTest::Op::kString && !t.values[0].negate) {
+    // The common case: one string test, any element.
+    const StringMatcher& str = t.values[0].str;
+    bool hit = false;
+    event.visit(t.path, [&](element e) {
+      if (e.type() == element_type::NULL_VALUE) return false;
+      hit = str.match(event.scratch_text(e));
+      return hit;
+    });
+    return hit;
+  }
   uint64_t hit = 0;
   // With `all`, the walk may stop once every value test has a hit, unless some test needs
   // the whole walk (negated or presence tests).
@@ -409,7 +447,7 @@ bool CompiledRule::eval_test(const FieldTest& t, Event& event) const {
         if (v.op == ValueTest::Op::kString) {
           m = v.str.match(s);
         } else if (v.op == ValueTest::Op::kRegex) {
-          m = RE2::PartialMatch(s, *v.re);
+          m = regex_match(v, s);
         }
         if (m) {
           hit |= bit;
@@ -476,6 +514,141 @@ std::vector<std::string> CompiledRule::fields() const {
 std::string dump_value(const ValueTest& v) {
   std::string out;
   dump_value_into(out, v, {});
+  return out;
+}
+
+std::optional<int> time_part_of(std::string_view text, ValueTest::TimePart part) {
+  std::optional<int64_t> us = parse_iso8601_micros(text);
+  if (!us && text.size() == 10) us = parse_iso8601_micros(std::string(text) + "T00:00:00Z");
+  if (!us) return std::nullopt;
+  constexpr int64_t kDay = 86'400'000'000;
+  int64_t days = *us >= 0 ? *us / kDay : -((-*us + kDay - 1) / kDay);
+  int64_t secs = (*us - days * kDay) / 1'000'000;
+  // Civil date from days since 1970-01-01 (H. Hinnant).
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  switch (part) {
+    case ValueTest::TimePart::kMinute:
+      return static_cast<int>(secs / 60 % 60);
+    case ValueTest::TimePart::kHour:
+      return static_cast<int>(secs / 3600);
+    case ValueTest::TimePart::kDay:
+      return static_cast<int>(d);
+    case ValueTest::TimePart::kMonth:
+      return static_cast<int>(m);
+    case ValueTest::TimePart::kYear:
+      return static_cast<int>(y);
+    case ValueTest::TimePart::kWeek: {
+      auto weekday = [](int64_t day) { return ((day % 7 + 7 + 3) % 7) + 1; };  // Monday = 1
+      auto is_leap = [](int64_t yr) { return (yr % 4 == 0 && yr % 100 != 0) || yr % 400 == 0; };
+      auto weeks_in = [&](int64_t yr) {
+        int64_t jan1 = days_from_civil(yr, 1, 1);
+        int64_t wd = weekday(jan1);
+        return (wd == 4 || (is_leap(yr) && wd == 3)) ? 53 : 52;
+      };
+      int64_t ordinal = days - days_from_civil(y, 1, 1) + 1;
+      int64_t week = (ordinal - weekday(days) + 10) / 7;
+      if (week < 1) return static_cast<int>(weeks_in(y - 1));
+      if (week > weeks_in(y)) return 1;
+      return static_cast<int>(week);
+    }
+    case ValueTest::TimePart::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::string CompiledRule::dump_pretty(size_t width) const { return pretty_sexpr(dump(), width); }
+
+namespace {
+
+struct SNode {
+  std::string atom;  // when not a list
+  bool list = false;
+  std::vector<SNode> kids;
+};
+
+// Parses one s-expression starting at `i`; tolerant of malformed input (it is ours).
+SNode parse_sexpr(std::string_view t, size_t& i) {
+  while (i < t.size() && t[i] == ' ') ++i;
+  SNode n;
+  if (i < t.size() && t[i] == '(') {
+    n.list = true;
+    ++i;
+    while (true) {
+      while (i < t.size() && t[i] == ' ') ++i;
+      if (i >= t.size()) break;
+      if (t[i] == ')') {
+        ++i;
+        break;
+      }
+      n.kids.push_back(parse_sexpr(t, i));
+    }
+    return n;
+  }
+  size_t start = i;
+  if (i < t.size() && t[i] == '"') {
+    ++i;
+    while (i < t.size() && t[i] != '"') {
+      if (t[i] == '\\') ++i;
+      ++i;
+    }
+    if (i < t.size()) ++i;
+  } else {
+    while (i < t.size() && t[i] != ' ' && t[i] != '(' && t[i] != ')') ++i;
+  }
+  n.atom = std::string(t.substr(start, i - start));
+  return n;
+}
+
+void flat(const SNode& n, std::string& out) {
+  if (!n.list) {
+    out += n.atom;
+    return;
+  }
+  out += "(";
+  for (size_t k = 0; k < n.kids.size(); ++k) {
+    if (k > 0) out += " ";
+    flat(n.kids[k], out);
+  }
+  out += ")";
+}
+
+void pretty(const SNode& n, size_t indent, size_t width, std::string& out) {
+  std::string one;
+  flat(n, one);
+  if (!n.list || indent + one.size() <= width) {
+    out += one;
+    return;
+  }
+  // Leading atoms stay on the first line; every other element gets its own line.
+  out += "(";
+  size_t k = 0;
+  for (; k < n.kids.size() && !n.kids[k].list; ++k) {
+    if (k > 0) out += " ";
+    out += n.kids[k].atom;
+  }
+  for (; k < n.kids.size(); ++k) {
+    out += "\n" + std::string(indent + 2, ' ');
+    pretty(n.kids[k], indent + 2, width, out);
+  }
+  out += ")";
+}
+
+}  // namespace
+
+std::string pretty_sexpr(std::string_view text, size_t width) {
+  size_t i = 0;
+  SNode root = parse_sexpr(text, i);
+  std::string out;
+  pretty(root, 0, width, out);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,12 +53,18 @@ struct ValueTest {
   std::shared_ptr<const re2::RE2> re;
   std::string re_source;  // the expression as written
   std::string re_flags;   // "i", "m", "s" as given
+  // A literal every match contains (folded when the expression is case-insensitive), tested
+  // before running the expression; empty when none was found.
+  std::string re_literal;
   Cidr cidr;
   double number = 0;
   std::string number_text;
   FieldPath ref;
   StringMatcher::Kind ref_kind = StringMatcher::Kind::kExact;
   bool cased = false;
+  // Time modifiers: kNumEq/kLt/... compare this part of an ISO-8601 date (UTC) in the field.
+  enum class TimePart : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kYear };
+  TimePart time_part = TimePart::kNone;
 
   // True when the test looks at the field's values (not only at its presence).
   bool reads_values() const { return op != Op::kNull && op != Op::kExists && op != Op::kNotExists; }
@@ -89,6 +96,8 @@ class CompiledRule {
   bool match(Event& event) const;
   // e.g. (and (eq eventSource "cloudtrail.amazonaws.com") (any eventName (eq "stoplogging") ...))
   std::string dump() const;
+  // The same, indented over several lines when a node does not fit in `width` columns.
+  std::string dump_pretty(size_t width = 100) const;
   // Field paths the detection reads (sorted, unique).
   std::vector<std::string> fields() const;
 
@@ -98,5 +107,11 @@ class CompiledRule {
 };
 
 std::string dump_value(const ValueTest& v);
+
+// The part of an ISO-8601 date or date-time (UTC; ISO week); nullopt when `text` is no date.
+std::optional<int> time_part_of(std::string_view text, ValueTest::TimePart part);
+
+// Re-indents a one-line s-expression (atoms, JSON strings, parentheses) to fit `width`.
+std::string pretty_sexpr(std::string_view text, size_t width);
 
 }  // namespace trailwarden::detect::sigma

@@ -1,11 +1,14 @@
 // Sigma YAML documents -> detection rules and correlation specifications (see reader.h).
 #include "detect/sigma/reader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <charconv>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "core/text.h"
 #include "detect/sigma/diagnostics.h"
@@ -507,32 +510,148 @@ void derive_attack(const std::vector<std::string>& tags, std::vector<std::string
   }
 }
 
+namespace {
+
+// One YAML document of a file and the number of lines before it.
+struct Chunk {
+  std::string text;
+  int first_line = 0;
+};
+
+bool is_marker(std::string_view line, std::string_view marker) {
+  return line.starts_with(marker) && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+                                      line[3] == '\r' || line[3] == '\n');
+}
+
+// Splits at `---` and after `...` lines, as YAML does (markers only count at column 0).
+// yaml-cpp's own LoadAll loops forever on some malformed streams (jbeder/yaml-cpp#1319), so
+// documents are cut here and loaded one by one.
+std::vector<Chunk> split_documents(std::string_view yaml) {
+  std::vector<Chunk> chunks(1);
+  int line_no = 0;
+  bool start_next = false;
+  size_t pos = 0;
+  while (pos < yaml.size()) {
+    size_t eol = yaml.find('\n', pos);
+    size_t end = eol == std::string_view::npos ? yaml.size() : eol + 1;
+    std::string_view line = yaml.substr(pos, end - pos);
+    if (start_next || is_marker(line, "---")) {
+      chunks.push_back(Chunk{std::string(), line_no});
+      start_next = false;
+    }
+    chunks.back().text += line;
+    if (is_marker(line, "...")) start_next = true;
+    pos = end;
+    ++line_no;
+  }
+  // Drop chunks without content; directives go with the document after them.
+  std::vector<Chunk> out;
+  std::string pending;
+  int pending_line = -1;
+  for (auto& c : chunks) {
+    bool content = false, directive = false;
+    std::string_view rest = c.text;
+    while (!rest.empty()) {
+      size_t e = rest.find('\n');
+      std::string_view l = rest.substr(0, e);
+      rest = e == std::string_view::npos ? std::string_view() : rest.substr(e + 1);
+      size_t first = l.find_first_not_of(" \t\r");
+      if (first == std::string_view::npos || l[first] == '#') continue;
+      if (first == 0 && l[0] == '%') {
+        directive = true;
+      } else if (!(first == 0 && (is_marker(l, "...") || l == "---" || l == "---\r"))) {
+        content = true;
+      }
+    }
+    if (!content && directive) {
+      if (pending_line < 0) pending_line = c.first_line;
+      pending += c.text;
+      continue;
+    }
+    if (!content) continue;
+    if (pending_line >= 0) {
+      c.text = pending + c.text;
+      c.first_line = pending_line;
+      pending.clear();
+      pending_line = -1;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Counts parser events, remembering where the first one was.
+class EventCounter final : public YAML::EventHandler {
+ public:
+  size_t events = 0;
+  YAML::Mark first = YAML::Mark::null_mark();
+  void seen(const YAML::Mark& m) {
+    if (events++ == 0) first = m;
+  }
+  void OnDocumentStart(const YAML::Mark& m) override { seen(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { seen(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { seen(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    seen(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    seen(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    seen(m);
+  }
+  void OnMapEnd() override {}
+};
+
+// Loads one document; nullopt after reporting yaml-syntax. yaml-cpp silently ignores text it
+// cannot place after a document's root (e.g. a line starting with ','): that is an error here.
+std::optional<YAML::Node> load_document(const Chunk& chunk, DiagSink& sink) {
+  try {
+    std::istringstream in(chunk.text);
+    YAML::Parser parser(in);
+    EventCounter first, second;
+    parser.HandleNextDocument(first);
+    if (parser.HandleNextDocument(second)) {
+      sink.error("yaml-syntax", second.first,
+                 "the file is not valid YAML: the reader cannot place the text here (a stray "
+                 "character, or content after a flow-style document)");
+      return std::nullopt;
+    }
+    return YAML::Load(chunk.text);
+  } catch (const YAML::Exception& e) {
+    sink.error("yaml-syntax", e.mark, "the file is not valid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    sink.error("yaml-syntax", YAML::Mark::null_mark(),
+               std::string("the file is not valid YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<SigmaDocument> read_sigma(std::string_view yaml, const std::string& file,
                                       std::string_view source, const CompileOptions& options,
                                       std::vector<Diagnostic>& diags) {
   std::vector<SigmaDocument> out;
   DiagSink sink(file, diags);
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    sink.error("yaml-syntax", e.mark, "the file is not valid YAML: " + e.msg);
-    return out;
-  } catch (const std::exception& e) {
-    sink.error("yaml-syntax", YAML::Mark::null_mark(),
-               std::string("the file is not valid YAML: ") + e.what());
-    return out;
-  }
-  for (const auto& doc : docs) {
+  for (const Chunk& chunk : split_documents(yaml)) {
     sink.set_title({});
+    sink.set_line_offset(chunk.first_line);
+    std::optional<YAML::Node> doc = load_document(chunk, sink);
+    if (!doc) continue;
     std::vector<SigmaDocument> got;
     try {
-      DocumentReader(doc, source, options, sink, got).run();
+      DocumentReader(*doc, source, options, sink, got).run();
     } catch (const YAML::Exception& e) {
       sink.error("bad-type", e.mark, "unexpected YAML structure: " + e.msg);
       continue;
     } catch (const std::exception& e) {
-      sink.error("bad-type", doc.Mark(), std::string("unexpected YAML structure: ") + e.what());
+      sink.error("bad-type", doc->Mark(), std::string("unexpected YAML structure: ") + e.what());
       continue;
     }
     for (auto& d : got) out.push_back(std::move(d));

@@ -124,6 +124,23 @@ Constraint derive(const sigma::Node& n, const sigma::CompiledRule& rule) {
   return c;
 }
 
+// Drops keys a more general key of the same set already covers: (s, n) when (*, n) or
+// (s, *) is there.
+void simplify(Constraint& c) {
+  if (c.unconstrained) return;
+  if (c.keys.contains(Key{std::nullopt, std::nullopt})) {
+    c = Constraint{};
+    return;
+  }
+  for (auto it = c.keys.begin(); it != c.keys.end();) {
+    const Key& k = *it;
+    bool covered = k.first && k.second &&
+                   (c.keys.contains(Key{std::nullopt, k.second}) ||
+                    c.keys.contains(Key{k.first, std::nullopt}));
+    it = covered ? c.keys.erase(it) : std::next(it);
+  }
+}
+
 struct SvHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -188,7 +205,7 @@ const RuleMeta& RuleSet::meta(size_t rule) const { return rules_.at(rule).meta; 
 const std::vector<std::string>& RuleSet::fields(size_t rule) const {
   return rules_.at(rule).fields;
 }
-std::string RuleSet::explain(size_t rule) const { return rules_.at(rule).compiled->dump(); }
+std::string RuleSet::explain(size_t rule) const { return rules_.at(rule).compiled->dump_pretty(); }
 const sigma::CompiledRule& RuleSet::compiled(size_t rule) const {
   return *rules_.at(rule).compiled;
 }
@@ -317,6 +334,7 @@ size_t RuleSet::load_text(std::string_view yaml, const std::string& file, std::s
     }
     r.service = fold_copy(doc.meta.logsource_service);
     r.constraint = derive(r.compiled->root, *r.compiled);
+    simplify(r.constraint);
     if (!r.constraint.unconstrained && r.constraint.keys.empty()) {
       report(Diagnostic::Level::kWarning, doc.meta, "unsatisfiable",
              "the condition requires different eventSource or eventName values at once, so "

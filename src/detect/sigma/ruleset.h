@@ -54,7 +54,7 @@ class RuleSet {
   // Field paths the rule reads (for alert text): the detection's fields, then the Sigma
   // `fields` list.
   const std::vector<std::string>& fields(size_t rule) const;
-  std::string explain(size_t rule) const;  // the compiled form
+  std::string explain(size_t rule) const;  // the compiled form, indented when long
   const sigma::CompiledRule& compiled(size_t rule) const;
   // The (eventSource, eventName) keys the rule is indexed under ("*" for any), or
   // "unconstrained"; for tests and `rules explain`.

@@ -383,3 +383,78 @@ TEST(SigmaMatch, DerivedFields) {
 
 }  // namespace
 }  // namespace trailwarden::detect
+
+namespace trailwarden::detect {
+namespace {
+
+// The literal prefilter in front of RE2 must never lose a match.
+TEST(SigmaMatch, RegexLiteralPrefilterKeepsEveryMatch) {
+  struct Case {
+    const char* re;
+    const char* text;
+    bool expect;
+  };
+  const Case cases[] = {
+      {"abc+d", "abccccd", true},
+      {"abc?d", "abd", true},
+      {"ab*cde", "acde", true},
+      {"x{2}yzw", "xxyzw", true},
+      {"a\\.b\\.c", "a.b.c", true},
+      {"a\\.b\\.c", "aXbXc", false},
+      {"[0-9]+:root$", "arn:aws:iam::123:root", true},
+      {"(foo|bar)baz", "barbaz", true},
+      {"^arn:aws:sts::\\d+:assumed-role/", "arn:aws:sts::12:assumed-role/x", true},
+      {"hello wor?ld", "hello wold", true},
+      {"hello world", "HELLO WORLD", false},
+  };
+  for (const auto& c : cases) {
+    std::string det = "  sel:\n    a|re: '" + std::string(c.re) + "'\n  condition: sel\n";
+    OneRule r(det);
+    ASSERT_TRUE(r.ok()) << c.re << "\n" << describe(r.diags());
+    EXPECT_EQ(r.match(std::string(R"({"a":")") + c.text + "\"}"), c.expect)
+        << c.re << " on " << c.text;
+  }
+  OneRule ci("  sel:\n    a|re|i: 'Hello World'\n  condition: sel\n");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_TRUE(ci.match(R"({"a":"say HELLO WORLD"})"));
+}
+
+}  // namespace
+}  // namespace trailwarden::detect
+
+namespace trailwarden::detect {
+namespace {
+
+TEST(SigmaMatch, TimeModifiers) {
+  OneRule night("  sel:\n    eventTime|hour|gte: 22\n  condition: sel\n");
+  ASSERT_TRUE(night.ok()) << describe(night.diags());
+  EXPECT_TRUE(night.match(R"({"eventTime":"2024-01-15T23:04:35Z"})"));
+  EXPECT_FALSE(night.match(R"({"eventTime":"2024-01-15T21:59:59Z"})"));
+  EXPECT_TRUE(night.match(R"({"eventTime":"2024-01-15T20:30:00-02:00"})"));  // 22:30 UTC
+  EXPECT_FALSE(night.match(R"({"eventTime":"yesterday"})"));
+  EXPECT_FALSE(night.match(R"({"eventTime":1705359875})"));
+  OneRule parts(
+      "  sel:\n    t|minute: 4\n    t|day: 15\n    t|month: 1\n    t|year: 2024\n    t|week: 3\n"
+      "  condition: sel\n");
+  ASSERT_TRUE(parts.ok()) << describe(parts.diags());
+  EXPECT_TRUE(parts.match(R"({"t":"2024-01-15T00:04:35Z"})"));
+  EXPECT_FALSE(parts.match(R"({"t":"2024-01-16T00:04:35Z"})"));
+  OneRule weekend("  sel:\n    d|week:\n      - 1\n      - 53\n  condition: sel\n");
+  ASSERT_TRUE(weekend.ok());
+  EXPECT_TRUE(weekend.match(R"({"d":"2021-01-03"})"));  // ISO week 53 of 2020
+  EXPECT_TRUE(weekend.match(R"({"d":"2024-12-30"})"));  // ISO week 1 of 2025
+  EXPECT_FALSE(weekend.match(R"({"d":"2024-06-30"})"));
+  OneRule neq("  sel:\n    t|hour|neq: 3\n  condition: sel\n");
+  ASSERT_TRUE(neq.ok());
+  EXPECT_TRUE(neq.match(R"({"t":"2024-01-15T04:00:00Z"})"));
+  EXPECT_FALSE(neq.match(R"({"t":"2024-01-15T03:00:00Z"})"));
+}
+
+TEST(SigmaMatch, RegexFlagLongNames) {
+  OneRule r("  sel:\n    a|re|ignorecase|dotall: 'one.TWO'\n  condition: sel\n");
+  ASSERT_TRUE(r.ok()) << describe(r.diags());
+  EXPECT_TRUE(r.match(R"({"a":"ONE\ntwo"})"));
+}
+
+}  // namespace
+}  // namespace trailwarden::detect
