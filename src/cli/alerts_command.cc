@@ -55,7 +55,8 @@ int run(const AlertsArgs& a) {
     levels += sql_quote(detect::severity_name(static_cast<detect::Severity>(s)));
   }
   where += " AND Severity IN (" + levels + ")";
-  if (!a.rule.empty()) where += " AND (RuleId = " + sql_quote(a.rule) + " OR RuleUuid = " + sql_quote(a.rule) + ")";
+  if (!a.rule.empty())
+    where += " AND (RuleId = " + sql_quote(a.rule) + " OR RuleUuid = " + sql_quote(a.rule) + ")";
 
   store::DuckDbOptions wo;
   wo.dir = a.workspace;
@@ -77,7 +78,9 @@ int run(const AlertsArgs& a) {
     for (size_t i = 0; i < r->rows.size(); ++i) {
       const auto& row = r->rows[i];
       auto text = [&](size_t c) { return json_string(row[c].value_or("")); };
-      auto raw = [&](size_t c, const char* fallback) { return row[c] ? *row[c] : std::string(fallback); };
+      auto raw = [&](size_t c, const char* fallback) {
+        return row[c] ? *row[c] : std::string(fallback);
+      };
       out += i ? ",\n " : "\n ";
       out += fmt::format(
           "{{\"alert_id\": {}, \"rule_id\": {}, \"title\": {}, \"severity\": {}, \"tactics\": {}, "

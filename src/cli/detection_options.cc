@@ -28,9 +28,9 @@ std::string format_diagnostic(const detect::Diagnostic& d) {
   std::string where = d.pos.file;
   if (d.pos.line > 0) where += fmt::format(":{}", d.pos.line);
   if (d.pos.column > 0) where += fmt::format(":{}", d.pos.column);
-  std::string s = fmt::format("{}: {}[{}]: ", where,
-                              d.level == detect::Diagnostic::Level::kError ? "error" : "warning",
-                              d.code);
+  std::string s =
+      fmt::format("{}: {}[{}]: ", where,
+                  d.level == detect::Diagnostic::Level::kError ? "error" : "warning", d.code);
   if (!d.rule_title.empty()) s += d.rule_title + ": ";
   s += d.message;
   return escape_control(s);
@@ -69,7 +69,8 @@ Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
     for (const auto& d : diags) {
       if (d.level == detect::Diagnostic::Level::kError) {
         ++errors;
-        if (errors <= 20) std::fprintf(stderr, "trailwarden %s: %s\n", command, format_diagnostic(d).c_str());
+        if (errors <= 20)
+          std::fprintf(stderr, "trailwarden %s: %s\n", command, format_diagnostic(d).c_str());
       }
     }
     if (errors > 20) {

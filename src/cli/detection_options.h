@@ -14,7 +14,7 @@
 namespace trailwarden::cli {
 
 struct DetectionArgs {
-  std::vector<std::string> rules;         // user rule files or folders
+  std::vector<std::string> rules;  // user rule files or folders
   bool no_builtin = false;
   std::vector<std::string> placeholders;  // name=v1,v2
   std::string lists_dir;                  // enrichment lists (E:tor_exit, ...)

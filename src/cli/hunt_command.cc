@@ -33,7 +33,8 @@ int fail(const std::string& message) {
 // `--list`: the saved queries as a table (or JSON/CSV).
 int list_queries(const HuntArgs& a, const std::vector<detect::HuntingQuery>& queries) {
   store::QueryResult r;
-  for (const char* c : {"name", "id", "title", "tactics", "techniques", "window", "params", "description"}) {
+  for (const char* c :
+       {"name", "id", "title", "tactics", "techniques", "window", "params", "description"}) {
     r.columns.push_back({c, store::QueryColumn::Kind::kString});
   }
   auto join = [](const std::vector<std::string>& v) {
@@ -129,7 +130,8 @@ void add_hunt_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "hunt",
       "Run one read-only SQL query over the workspace (AWSCloudTrail, AWSGuardDuty, Alerts, "
-      "Rejected, IngestedFiles), or a saved hunting query (--list, --query NAME). Writes are refused; the workspace is never changed.");
+      "Rejected, IngestedFiles), or a saved hunting query (--list, --query NAME). Writes are "
+      "refused; the workspace is never changed.");
   cmd->add_option("-w,--workspace", args->workspace, "workspace directory")->capture_default_str();
   cmd->add_option("sql", args->sql, "the SQL query");
   cmd->add_flag("--list", args->list, "list the saved hunting queries");

@@ -78,7 +78,8 @@ std::string summary_text(const pipeline::IngestSummary& s, const std::string& ws
   for (const auto& [k, v] : s.rejected_by_reason) out += fmt::format("  {}: {}", k, v);
   out += "\n";
   out += fmt::format("  alerts      {:>12}  new", with_commas(s.alerts_raised));
-  if (s.alerts_updated > 0) out += fmt::format(", {} repeats folded into open alerts", s.alerts_updated);
+  if (s.alerts_updated > 0)
+    out += fmt::format(", {} repeats folded into open alerts", s.alerts_updated);
   if (s.scheduled_alerts > 0) out += fmt::format(", {} from scheduled rules", s.scheduled_alerts);
   out += "\n";
   out += fmt::format("  time        {:>12.2f}  s  ({} events/s)\n", s.seconds,

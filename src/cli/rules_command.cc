@@ -77,7 +77,8 @@ int run_list(const RulesArgs& a) {
   auto row = [&](const detect::RuleMeta& m, const char* kind) {
     r.rows.push_back({m.name.empty() ? m.id : m.name, m.title,
                       std::string(detect::severity_name(m.severity)), std::string(kind),
-                      join(m.tactics), join(m.techniques), m.source, status_of(m, **content), m.id, m.author});
+                      join(m.tactics), join(m.techniques), m.source, status_of(m, **content), m.id,
+                      m.author});
   };
   for (size_t i = 0; i < rs.size(); ++i) row(rs.meta(i), "stateless");
   for (const auto& c : rs.correlations()) row(c.meta, "correlation");
@@ -186,9 +187,10 @@ int run_test(const RulesArgs& a) {
       if (!inner_corrs.contains(c)) check(rs.correlations()[c].meta);
     }
   }
-  std::printf("%zu test files, %zu tests: %zu passed, %zu failed; %zu rules untested; %zu file errors\n",
-              files.size(), report.outcomes.size(), report.passed(), report.failed(), uncovered,
-              report.errors.size());
+  std::printf(
+      "%zu test files, %zu tests: %zu passed, %zu failed; %zu rules untested; %zu file errors\n",
+      files.size(), report.outcomes.size(), report.passed(), report.failed(), uncovered,
+      report.errors.size());
   return report.failed() == 0 && uncovered == 0 && report.errors.empty() ? kExitOk : kExitFatal;
 }
 
@@ -257,11 +259,12 @@ int run_retro(const RulesArgs& a) {
   if (!scanned) return fail("run", scanned.error().to_string());
   if (!flush()) return fail("run", status.error().to_string());
   if (!status) return fail("run", status.error().to_string());
-  std::printf("retro-hunt over %s .. %s: %s records, %s rule hits, %s alerts written (%s new)%s\n",
-              format_iso8601_micros(*since).c_str(), format_iso8601_micros(until).c_str(),
-              with_commas(records).c_str(), with_commas(hit_count).c_str(),
-              with_commas(written).c_str(), with_commas(builder.alerts_raised()).c_str(),
-              unreadable ? fmt::format(" ({} unreadable records skipped)", unreadable).c_str() : "");
+  std::printf(
+      "retro-hunt over %s .. %s: %s records, %s rule hits, %s alerts written (%s new)%s\n",
+      format_iso8601_micros(*since).c_str(), format_iso8601_micros(until).c_str(),
+      with_commas(records).c_str(), with_commas(hit_count).c_str(), with_commas(written).c_str(),
+      with_commas(builder.alerts_raised()).c_str(),
+      unreadable ? fmt::format(" ({} unreadable records skipped)", unreadable).c_str() : "");
   return kExitOk;
 }
 
@@ -280,7 +283,8 @@ void add_rules_command(CLI::App& app, int& exit_code) {
   list->callback([args, &exit_code] { exit_code = run_list(*args); });
 
   CLI::App* check = cmd->add_subcommand(
-      "check", "Load rule files and report every problem: code, file:line:col, title, explanation.");
+      "check",
+      "Load rule files and report every problem: code, file:line:col, title, explanation.");
   check->add_option("paths", args->paths, "rule files or folders (default: the built-in pack)");
   check->add_flag("--with-builtin", args->builtin_too, "also load the built-in pack");
   add_detection_options(check, args->detection);
@@ -294,8 +298,9 @@ void add_rules_command(CLI::App& app, int& exit_code) {
   test->callback([args, &exit_code] { exit_code = run_test(*args); });
 
   CLI::App* run = cmd->add_subcommand(
-      "run", "Retro-hunt: run rules over stored history in event-time order and store their "
-             "alerts as if they had been live (an alert already raised is not raised twice).");
+      "run",
+      "Retro-hunt: run rules over stored history in event-time order and store their "
+      "alerts as if they had been live (an alert already raised is not raised twice).");
   run->add_option("-w,--workspace", args->workspace, "workspace directory")->capture_default_str();
   run->add_option("paths", args->paths, "rule files or folders (default: the built-in pack)");
   run->add_option("--since", args->since, "history from: a duration (30d) or an ISO-8601 time")

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kMaxValueBytes = 256;      // one quoted value in an alert
-constexpr size_t kMaxResources = 16;        // resources listed per alert
-constexpr size_t kMaxIdsPerAlert = 200;     // event ids kept per alert (>= 100)
-constexpr size_t kMaxOpenAlerts = 20000;    // suppression entries kept
+constexpr size_t kMaxValueBytes = 256;    // one quoted value in an alert
+constexpr size_t kMaxResources = 16;      // resources listed per alert
+constexpr size_t kMaxIdsPerAlert = 200;   // event ids kept per alert (>= 100)
+constexpr size_t kMaxOpenAlerts = 20000;  // suppression entries kept
 
 std::string truncate(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);
@@ -190,7 +190,8 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
   content->rules_->finish(diags);
   content->licenses_.resize(content->rules_->size());
   for (size_t i = 0; i < content->rules_->size(); ++i) {
-    if (!content->rules_->meta(i).license.empty()) content->licenses_[i] = content->rules_->meta(i).license;
+    if (!content->rules_->meta(i).license.empty())
+      content->licenses_[i] = content->rules_->meta(i).license;
   }
   return std::shared_ptr<const DetectionContent>(std::move(content));
 }
@@ -212,8 +213,8 @@ std::vector<ResolvedCorrelation> DetectionContent::resolved_correlations() const
       r.is_correlation = refs[k].is_correlation;
       r.index = refs[k].index;
       r.name = k < specs[c].rules.size() ? specs[c].rules[k] : std::string();
-      const RuleMeta& target = refs[k].is_correlation ? specs[refs[k].index].meta
-                                                      : rules_->meta(refs[k].index);
+      const RuleMeta& target =
+          refs[k].is_correlation ? specs[refs[k].index].meta : rules_->meta(refs[k].index);
       r.id = target.id;
       if (!target.name.empty()) r.name = target.name;
       rc.refs.push_back(std::move(r));
@@ -352,10 +353,10 @@ void AlertBuilder::save_state(std::vector<std::pair<std::string, std::string>>& 
     const auto& r = o.row;
     put(s, key);
     for (const std::string* f :
-         {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind, &r.title, &r.severity,
-          &r.description, &r.tactics_json, &r.techniques_json, &r.event_ids_json, &r.account,
-          &r.identity, &r.identity_arn, &r.source_ip, &r.region, &r.event_name,
-          &r.resources_json, &r.entities_json, &r.details_json}) {
+         {&r.alert_id,       &r.rule_id,    &r.rule_uuid,      &r.rule_source,   &r.kind,
+          &r.title,          &r.severity,   &r.description,    &r.tactics_json,  &r.techniques_json,
+          &r.event_ids_json, &r.account,    &r.identity,       &r.identity_arn,  &r.source_ip,
+          &r.region,         &r.event_name, &r.resources_json, &r.entities_json, &r.details_json}) {
       put(s, *f);
     }
     for (int64_t v : {r.first_time_us, r.last_time_us, r.created_us, r.updated_us, r.event_count}) {
@@ -396,10 +397,10 @@ Status AlertBuilder::restore(store::Workspace& workspace) {
     auto& r = o.row;
     if (!get(in, key)) return corrupt();
     for (std::string* f :
-         {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind, &r.title, &r.severity,
-          &r.description, &r.tactics_json, &r.techniques_json, &r.event_ids_json, &r.account,
-          &r.identity, &r.identity_arn, &r.source_ip, &r.region, &r.event_name,
-          &r.resources_json, &r.entities_json, &r.details_json}) {
+         {&r.alert_id,       &r.rule_id,    &r.rule_uuid,      &r.rule_source,   &r.kind,
+          &r.title,          &r.severity,   &r.description,    &r.tactics_json,  &r.techniques_json,
+          &r.event_ids_json, &r.account,    &r.identity,       &r.identity_arn,  &r.source_ip,
+          &r.region,         &r.event_name, &r.resources_json, &r.entities_json, &r.details_json}) {
       if (!get(in, *f)) return corrupt();
     }
     for (int64_t* v :
@@ -481,7 +482,8 @@ std::string describe(const HitFacts& f) {
   std::string s = f.event_name.empty() ? std::string("event") : f.event_name;
   s += " by ";
   s += f.identity_name.empty() ? "unknown identity" : f.identity_name;
-  if (!f.identity_arn.empty() && f.identity_arn != f.identity_name) s += " (" + f.identity_arn + ")";
+  if (!f.identity_arn.empty() && f.identity_arn != f.identity_name)
+    s += " (" + f.identity_arn + ")";
   if (!f.ip.empty())
     s += " from " + f.ip;
   else if (!f.source_service.empty())
@@ -532,9 +534,9 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
       if (o.ids.size() < kMaxIdsPerAlert) o.ids.push_back(f.event_id);
       o.row.event_ids_json = json_list(o.ids);
       o.row.may_exist = true;
-      o.row.description = fmt::format("{} ({} events in the suppression window)",
-                                      o.row.description.substr(0, o.row.description.find(" (")),
-                                      o.row.event_count);
+      o.row.description =
+          fmt::format("{} ({} events in the suppression window)",
+                      o.row.description.substr(0, o.row.description.find(" (")), o.row.event_count);
       out.push_back(o.row);
       ++updated_;
       return;
@@ -587,8 +589,8 @@ void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last
   group_json += '}';
   a.description = a.title + ": " + ca.detail + (group.empty() ? "" : " for " + group) +
                   "; last: " + describe(last.facts);
-  a.details_json += ",\"group\":" + group_json + ",\"observed\":" + std::to_string(ca.observed) +
-                    ",\"detail\":";
+  a.details_json +=
+      ",\"group\":" + group_json + ",\"observed\":" + std::to_string(ca.observed) + ",\"detail\":";
   append_json_string(a.details_json, ca.detail);
   a.details_json += ",\"values\":" + values_json(last.facts) + "}";
   out.push_back(std::move(a));
@@ -596,9 +598,8 @@ void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last
 }
 
 void AlertBuilder::process(std::vector<Hit>& hits, std::vector<store::AlertRow>& out) {
-  std::stable_sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
-    return x.facts.time_us < y.facts.time_us;
-  });
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const Hit& x, const Hit& y) { return x.facts.time_us < y.facts.time_us; });
   std::vector<CorrelationAlert> fired;
   // An event stamped far in the future would drag correlation time forward and make every
   // later event "late": such times count as at most a day ahead of the clock.

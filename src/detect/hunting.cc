@@ -18,8 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -59,7 +61,8 @@ std::string sql_string(std::string_view v) {
 
 Result<int64_t> parse_duration(std::string_view text) {
   std::string_view t = trim(text);
-  if (t.size() < 2) return make_error(ErrorCode::kInvalidArgument, "not a duration", std::string(text));
+  if (t.size() < 2)
+    return make_error(ErrorCode::kInvalidArgument, "not a duration", std::string(text));
   int64_t n = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size() - 1, n);
   if (ec != std::errc() || p != t.data() + t.size() - 1 || n < 0 || n > 100000) {
@@ -68,11 +71,21 @@ Result<int64_t> parse_duration(std::string_view text) {
   }
   int64_t unit = 0;
   switch (t.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
     default:
       return make_error(ErrorCode::kInvalidArgument,
                         "not a duration (a number and one of s, m, h, d, w)", std::string(text));
@@ -98,11 +111,16 @@ Result<HuntingQuery> parse_hunting_query(const std::string& text, const std::str
       if (colon == std::string_view::npos) continue;  // a plain comment
       std::string key(trim(kv.substr(0, colon)));
       std::string_view value = trim(kv.substr(colon + 1));
-      if (key == "id") q.id = value;
-      else if (key == "title") q.title = value;
-      else if (key == "description") q.description += (q.description.empty() ? "" : " ") + std::string(value);
-      else if (key == "tactics") q.tactics = split_list(value);
-      else if (key == "techniques") q.techniques = split_list(value);
+      if (key == "id")
+        q.id = value;
+      else if (key == "title")
+        q.title = value;
+      else if (key == "description")
+        q.description += (q.description.empty() ? "" : " ") + std::string(value);
+      else if (key == "tactics")
+        q.tactics = split_list(value);
+      else if (key == "techniques")
+        q.techniques = split_list(value);
       else if (key == "window") {
         auto d = parse_duration(value);
         if (!d) {
@@ -129,9 +147,12 @@ Result<HuntingQuery> parse_hunting_query(const std::string& text, const std::str
   }
   q.sql = std::move(body);
   if (q.id.empty()) return make_error(ErrorCode::kInvalidArgument, "missing `-- id:` header", file);
-  if (q.title.empty()) return make_error(ErrorCode::kInvalidArgument, "missing `-- title:` header", file);
-  if (q.window_us == 0) return make_error(ErrorCode::kInvalidArgument, "missing `-- window:` header", file);
-  if (trim(q.sql).empty()) return make_error(ErrorCode::kInvalidArgument, "no SQL after the header", file);
+  if (q.title.empty())
+    return make_error(ErrorCode::kInvalidArgument, "missing `-- title:` header", file);
+  if (q.window_us == 0)
+    return make_error(ErrorCode::kInvalidArgument, "missing `-- window:` header", file);
+  if (trim(q.sql).empty())
+    return make_error(ErrorCode::kInvalidArgument, "no SQL after the header", file);
   return q;
 }
 
@@ -160,8 +181,8 @@ Result<std::vector<HuntingQuery>> load_hunting_queries(const std::string& dir) {
 Result<std::string> bind_hunting_query(const HuntingQuery& q, int64_t start_us, int64_t end_us,
                                        const std::map<std::string, std::string>& values) {
   for (const auto& [k, v] : values) {
-    bool known = std::any_of(q.params.begin(), q.params.end(),
-                             [&](const auto& p) { return p.first == k; });
+    bool known =
+        std::any_of(q.params.begin(), q.params.end(), [&](const auto& p) { return p.first == k; });
     if (!known) {
       return make_error(ErrorCode::kInvalidArgument,
                         "the query " + q.name + " has no parameter " + escape_control(k));

@@ -12,16 +12,16 @@
 namespace trailwarden::detect {
 
 struct HuntingQuery {
-  std::string id;  // aws.hunt.<name>
+  std::string id;    // aws.hunt.<name>
   std::string name;  // <name>: the file stem, what `hunt --query` takes (the id works too)
   std::string title;
   std::string description;
   std::vector<std::string> tactics;
   std::vector<std::string> techniques;
-  std::string window;        // e.g. "7d"
+  std::string window;  // e.g. "7d"
   int64_t window_us = 0;
   std::vector<std::pair<std::string, std::string>> params;  // name -> default (SQL literal)
-  std::string sql;           // the body, placeholders unreplaced
+  std::string sql;                                          // the body, placeholders unreplaced
   std::string file;
 };
 

@@ -50,9 +50,9 @@ struct RuleMeta {
   std::string modified;
   std::vector<std::string> references;
   std::vector<std::string> falsepositives;
-  std::vector<std::string> tags;        // as written: attack.persistence, attack.t1098.001, ...
-  std::vector<std::string> tactics;     // TA00xx, from attack.<tactic-name> tags
-  std::vector<std::string> techniques;  // T1098.001 (upper case), from attack.tNNNN[.NNN] tags
+  std::vector<std::string> tags;          // as written: attack.persistence, attack.t1098.001, ...
+  std::vector<std::string> tactics;       // TA00xx, from attack.<tactic-name> tags
+  std::vector<std::string> techniques;    // T1098.001 (upper case), from attack.tNNNN[.NNN] tags
   Severity severity = Severity::kMedium;  // Sigma `level`
   std::string logsource_product;          // e.g. "aws"
   std::string logsource_service;          // e.g. "cloudtrail", "guardduty"

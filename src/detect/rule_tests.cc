@@ -27,7 +27,8 @@ bool json_number(const std::string& s) {
     return false;  // leading zeros: an account id, not a number
   double d;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  return ec == std::errc() && p == s.data() + s.size() && s.find_first_of("xXnN") == std::string::npos;
+  return ec == std::errc() && p == s.data() + s.size() &&
+         s.find_first_of("xXnN") == std::string::npos;
 }
 
 void to_json(const YAML::Node& n, std::string& out, int depth) {
@@ -224,7 +225,8 @@ std::optional<Target> resolve(const DetectionContent& c, const RuleTestCase& t) 
         if (r.is_correlation && r.index == i) referenced = true;
       }
     }
-    if (!referenced) found = Target{true, i, corrs[i].meta.name.empty() ? corrs[i].meta.id : corrs[i].meta.name};
+    if (!referenced)
+      found = Target{true, i, corrs[i].meta.name.empty() ? corrs[i].meta.id : corrs[i].meta.name};
   }
   if (found) return found;
   for (size_t i = 0; i < rs.size(); ++i) {
@@ -270,9 +272,10 @@ RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
       o.test.events_json.clear();
       auto target = resolve(*content, t);
       if (!target) {
-        o.message = t.rule.empty() ? "no single rule is defined beside this tests file; name it with `rule:`"
-                                   : "no loaded rule has the name or id " + t.rule +
-                                         " (see `trailwarden rules check` for why it did not load)";
+        o.message = t.rule.empty()
+                        ? "no single rule is defined beside this tests file; name it with `rule:`"
+                        : "no loaded rule has the name or id " + t.rule +
+                              " (see `trailwarden rules check` for why it did not load)";
         report.outcomes.push_back(std::move(o));
         continue;
       }
@@ -284,13 +287,14 @@ RuleTestReport run_rule_tests(const std::vector<std::string>& test_files,
       for (size_t k = 0; k < t.events_json.size(); ++k) {
         simdjson::dom::element root;
         if (auto err = parser.parse(t.events_json[k]).get(root)) {
-          error = fmt::format("event {} is not valid JSON: {}", k + 1, simdjson::error_message(err));
+          error =
+              fmt::format("event {} is not valid JSON: {}", k + 1, simdjson::error_message(err));
           break;
         }
         std::vector<Hit> hits;
         // GuardDuty findings (no eventSource, a finding type) meet the guardduty rules.
-        const bool finding = root["eventSource"].error() && !root["type"].error() &&
-                             !root["schemaVersion"].error();
+        const bool finding =
+            root["eventSource"].error() && !root["type"].error() && !root["schemaVersion"].error();
         matcher.match(root, finding ? "guardduty" : "cloudtrail", 0, hits);
         for (const auto& h : hits) {
           if (!target->correlation && h.rule == target->index) ++matched;

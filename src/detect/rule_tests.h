@@ -39,7 +39,7 @@ Result<RuleTestFile> load_rule_test_file(const std::string& path);
 std::vector<std::string> find_rule_test_files(const std::vector<std::string>& paths);
 
 struct RuleTestOutcome {
-  RuleTestCase test;  // without its events
+  RuleTestCase test;    // without its events
   std::string rule_id;  // resolved
   bool passed = false;
   std::string message;  // why it failed, or what was checked

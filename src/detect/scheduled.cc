@@ -42,8 +42,10 @@ Result<ScheduledRule> parse(const std::string& path) {
       }
       return n[key].Scalar();
     };
-    for (auto [field, key] : {std::pair{&r.meta.name, "name"}, {&r.meta.id, "id"},
-                              {&r.meta.title, "title"}, {&r.query, "query"}}) {
+    for (auto [field, key] : {std::pair{&r.meta.name, "name"},
+                              {&r.meta.id, "id"},
+                              {&r.meta.title, "title"},
+                              {&r.query, "query"}}) {
       auto v = req(key);
       if (!v) return std::unexpected(v.error());
       *field = *v;
@@ -59,8 +61,8 @@ Result<ScheduledRule> parse(const std::string& path) {
     sigma::derive_attack(r.meta.tags, r.meta.tactics, r.meta.techniques);
     YAML::Node tw = n["trailwarden"];
     if (!tw || !tw["frequency"] || !tw["lookback"]) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "missing `trailwarden: {frequency, lookback}`", path);
+      return make_error(ErrorCode::kInvalidArgument, "missing `trailwarden: {frequency, lookback}`",
+                        path);
     }
     auto f = parse_duration(tw["frequency"].Scalar());
     auto l = parse_duration(tw["lookback"].Scalar());

@@ -58,9 +58,9 @@ struct IngestSummary {
   double store_seconds = 0;  // time the store spent appending and committing
   int64_t min_event_us = 0;  // event-time span of the accepted records (0, 0 when none)
   int64_t max_event_us = 0;
-  uint64_t rule_hits = 0;       // rule matches on the decode side (duplicates included)
-  uint64_t alerts_raised = 0;   // new alerts
-  uint64_t alerts_updated = 0;  // repeats folded into an open alert (suppression)
+  uint64_t rule_hits = 0;         // rule matches on the decode side (duplicates included)
+  uint64_t alerts_raised = 0;     // new alerts
+  uint64_t alerts_updated = 0;    // repeats folded into an open alert (suppression)
   uint64_t scheduled_alerts = 0;  // rows written by scheduled SQL rules (new or refreshed)
   std::map<std::string, uint64_t> rejected_by_reason;
   std::map<std::string, uint64_t> skipped_by_reason;

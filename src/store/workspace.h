@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/alerts.h"
 #include "formats/cloudtrail/rows.h"
+#include "store/alerts.h"
 #include "store/raw_codec.h"
 
 namespace trailwarden::store {

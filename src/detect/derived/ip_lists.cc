@@ -16,8 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -36,7 +38,8 @@ bool prefix_match(const IpAddress& base, int bits, const IpAddress& ip) {
   }
   if (rest == 0) return true;
   uint8_t mask = static_cast<uint8_t>(0xFF << (8 - rest));
-  return (base.bytes[static_cast<size_t>(full)] & mask) == (ip.bytes[static_cast<size_t>(full)] & mask);
+  return (base.bytes[static_cast<size_t>(full)] & mask) ==
+         (ip.bytes[static_cast<size_t>(full)] & mask);
 }
 
 }  // namespace

@@ -11,10 +11,10 @@
 //                 (a header line is skipped; only the indicator column is used today)
 #pragma once
 
-#include <map>
-#include <memory>
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>

@@ -1,8 +1,7 @@
 #include "detect/derived/standard.h"
 
-#include <cctype>
-
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 
 #include "core/text.h"

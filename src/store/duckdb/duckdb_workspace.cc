@@ -295,8 +295,8 @@ Status DuckDbWorkspace::create_schema() {
   }
   duckdb_destroy_result(&r);
   if (version.empty()) {
-    if (auto r = exec(fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')",
-                                  kSchemaVersion));
+    if (auto r = exec(
+            fmt::format("INSERT INTO tw_meta VALUES ('schema_version', '{}')", kSchemaVersion));
         !r) {
       (void)exec("ROLLBACK");
       return r;
@@ -590,7 +590,9 @@ class Statement {
     if (error_.empty()) return {};
     return make_error(ErrorCode::kStore, error_, sql_);
   }
-  void text(idx_t i, std::string_view v) { duckdb_bind_varchar_length(stmt_, i, v.data(), v.size()); }
+  void text(idx_t i, std::string_view v) {
+    duckdb_bind_varchar_length(stmt_, i, v.data(), v.size());
+  }
   void blob(idx_t i, std::string_view v) { duckdb_bind_blob(stmt_, i, v.data(), v.size()); }
   void int64(idx_t i, int64_t v) { duckdb_bind_int64(stmt_, i, v); }
   void timestamp(idx_t i, int64_t us) { duckdb_bind_timestamp(stmt_, i, duckdb_timestamp{us}); }
@@ -659,9 +661,9 @@ Status DuckDbWorkspace::write_detection(const DetectionWrites& writes) {
     RowAppender a(con_, "Alerts");
     for (const auto& r : writes.alerts) {
       a.begin();
-      for (const std::string* f : {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind,
-                                   &r.title, &r.severity, &r.description, &r.tactics_json,
-                                   &r.techniques_json}) {
+      for (const std::string* f :
+           {&r.alert_id, &r.rule_id, &r.rule_uuid, &r.rule_source, &r.kind, &r.title, &r.severity,
+            &r.description, &r.tactics_json, &r.techniques_json}) {
         a.text(*f);
       }
       a.timestamp(r.first_time_us);
@@ -669,9 +671,9 @@ Status DuckDbWorkspace::write_detection(const DetectionWrites& writes) {
       a.timestamp(r.created_us);
       a.timestamp(r.updated_us);
       a.int64(r.event_count);
-      for (const std::string* f : {&r.event_ids_json, &r.account, &r.identity, &r.identity_arn,
-                                   &r.source_ip, &r.region, &r.event_name, &r.resources_json,
-                                   &r.entities_json, &r.details_json}) {
+      for (const std::string* f :
+           {&r.event_ids_json, &r.account, &r.identity, &r.identity_arn, &r.source_ip, &r.region,
+            &r.event_name, &r.resources_json, &r.entities_json, &r.details_json}) {
         a.text(*f);
       }
       a.end();
@@ -721,14 +723,15 @@ Status DuckDbWorkspace::scan_records(int64_t since_us, int64_t until_us,
     duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
     if (chunk == nullptr) break;
     idx_t n = duckdb_data_chunk_get_size(chunk);
-    auto* times = static_cast<int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
+    auto* times =
+        static_cast<int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
     duckdb_vector raw_vec = duckdb_data_chunk_get_vector(chunk, 1);
     auto* raws = static_cast<duckdb_string_t*>(duckdb_vector_get_data(raw_vec));
     uint64_t* validity = duckdb_vector_get_validity(raw_vec);
     for (idx_t i = 0; i < n && go; ++i) {
       if (validity != nullptr && !duckdb_validity_row_is_valid(validity, i)) continue;
-      go = fn(times[i], std::string_view(duckdb_string_t_data(&raws[i]),
-                                         duckdb_string_t_length(raws[i])));
+      go = fn(times[i],
+              std::string_view(duckdb_string_t_data(&raws[i]), duckdb_string_t_length(raws[i])));
     }
     duckdb_destroy_data_chunk(&chunk);
   }

@@ -115,9 +115,9 @@ TEST(ManagedPolicy, NameLowerCasedAndAwsManagedInAnyPartition) {
           ->aws_managed);
   EXPECT_FALSE(on(R"({"requestParameters":{"roleName":"r"}})", managed_policy));
   // CreatePolicy: the ARN only in the response; the request's ARN wins when both are present.
-  auto created = on(
-      R"({"responseElements":{"policy":{"arn":"arn:aws:iam::111122223333:policy/ops/Deploy"}}})",
-      managed_policy);
+  auto created =
+      on(R"({"responseElements":{"policy":{"arn":"arn:aws:iam::111122223333:policy/ops/Deploy"}}})",
+         managed_policy);
   ASSERT_TRUE(created);
   EXPECT_EQ(created->arn, "arn:aws:iam::111122223333:policy/ops/Deploy");
   EXPECT_EQ(created->name, "deploy");

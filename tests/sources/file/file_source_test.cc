@@ -32,10 +32,14 @@ TEST(FileSource, CloudTrailFilesInDeliveryTimeOrderAcrossAccountsAndRegions) {
   trailwarden::testing::TempDir dir;
   const std::string a = "AWSLogs/111122223333/CloudTrail/";
   const std::string b = "AWSLogs/444455556666/CloudTrail/";
-  dir.write(a + "us-east-1/2024/01/02/111122223333_CloudTrail_us-east-1_20240102T0010Z_x.json.gz", "x");
-  dir.write(a + "us-east-1/2024/01/01/111122223333_CloudTrail_us-east-1_20240101T2355Z_x.json.gz", "x");
-  dir.write(a + "eu-west-1/2024/01/01/111122223333_CloudTrail_eu-west-1_20240101T0005Z_x.json.gz", "x");
-  dir.write(b + "us-east-1/2024/01/01/444455556666_CloudTrail_us-east-1_20240101T1200Z_x.json.gz", "x");
+  dir.write(a + "us-east-1/2024/01/02/111122223333_CloudTrail_us-east-1_20240102T0010Z_x.json.gz",
+            "x");
+  dir.write(a + "us-east-1/2024/01/01/111122223333_CloudTrail_us-east-1_20240101T2355Z_x.json.gz",
+            "x");
+  dir.write(a + "eu-west-1/2024/01/01/111122223333_CloudTrail_eu-west-1_20240101T0005Z_x.json.gz",
+            "x");
+  dir.write(b + "us-east-1/2024/01/01/444455556666_CloudTrail_us-east-1_20240101T1200Z_x.json.gz",
+            "x");
   dir.write("notes/other.json", "{}");
   auto l = FileSource::list({dir.str()});
   ASSERT_TRUE(l.has_value());
@@ -44,7 +48,9 @@ TEST(FileSource, CloudTrailFilesInDeliveryTimeOrderAcrossAccountsAndRegions) {
   EXPECT_EQ(times, (std::vector<std::string>{"", "20240101T0005Z", "20240101T1200Z",
                                              "20240101T2355Z", "20240102T0010Z"}));
   EXPECT_EQ(FileSource::delivery_time_in_name("x_CloudTrail_us-east-1_2024010XT0010Z_y.json"), "");
-  EXPECT_EQ(FileSource::delivery_time_in_name("CloudTrail-Digest/x_CloudTrail-Digest_r_20240101T0010Z_y"), "");
+  EXPECT_EQ(
+      FileSource::delivery_time_in_name("CloudTrail-Digest/x_CloudTrail-Digest_r_20240101T0010Z_y"),
+      "");
 }
 
 TEST(FileSource, MissingPathIsAnError) {
