@@ -116,6 +116,36 @@ bool compare_number(ValueTest::Op op, double d, double n) {
   }
 }
 
+// Calls `fn` on every string value inside `e` (depth-limited) until it returns true.
+template <typename Fn>
+bool any_string_leaf(element e, const Fn& fn, int depth) {
+  if (depth > 32) return false;
+  switch (e.type()) {
+    case element_type::STRING: {
+      std::string_view s;
+      return e.get_string().get(s) == simdjson::SUCCESS && fn(s);
+    }
+    case element_type::ARRAY: {
+      simdjson::dom::array arr;
+      if (e.get_array().get(arr) != simdjson::SUCCESS) return false;
+      for (element x : arr) {
+        if (any_string_leaf(x, fn, depth + 1)) return true;
+      }
+      return false;
+    }
+    case element_type::OBJECT: {
+      simdjson::dom::object obj;
+      if (e.get_object().get(obj) != simdjson::SUCCESS) return false;
+      for (auto field : obj) {
+        if (any_string_leaf(field.value, fn, depth + 1)) return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 // Does element `e` (not null) pass value test `v`? `text` is computed on first need.
 bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& text,
                    bool& have_text) {
@@ -132,8 +162,17 @@ bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& t
     return part && compare_number(v.op, *part, v.number);
   }
   switch (v.op) {
-    case ValueTest::Op::kString:
-      return v.str.match(get_text());
+    case ValueTest::Op::kString: {
+      if (v.str.match(get_text())) return true;
+      // `contains` on an object or array also searches its string values as text: a policy
+      // document held as a JSON string inside requestParameters is escaped in the object's
+      // JSON text ("\"Allow\""), but an analyst's `contains '"Allow"'` means the document.
+      if (v.str.kind() != StringMatcher::Kind::kContains ||
+          (e.type() != element_type::OBJECT && e.type() != element_type::ARRAY)) {
+        return false;
+      }
+      return any_string_leaf(e, [&](std::string_view leaf) { return v.str.match(leaf); }, 0);
+    }
     case ValueTest::Op::kRegex:
       return regex_match(v, get_text());
     case ValueTest::Op::kCidr:

@@ -23,6 +23,26 @@ TEST(SigmaMatch, PlainStringsAreCaseInsensitiveExact) {
   EXPECT_FALSE(r.match(R"({})"));
 }
 
+TEST(SigmaMatch, ContainsOnAnObjectAlsoSearchesItsStringValues) {
+  OneRule r(
+      "  sel:\n"
+      "    requestParameters|contains|all:\n"
+      "      - '\"Allow\"'\n"
+      "      - '\"s3:GetObject\"'\n"
+      "  condition: sel\n");
+  EXPECT_LOADS(r);
+  // The policy document is a JSON string: escaped in the object's text, plain in its value.
+  EXPECT_TRUE(r.match(
+      R"({"requestParameters":{"policyDocument":"{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}"}})"));
+  EXPECT_TRUE(r.match(R"({"requestParameters":{"Effect":"Allow","Action":["s3:GetObject"]}})"));
+  EXPECT_FALSE(r.match(
+      R"({"requestParameters":{"policyDocument":"{\"Effect\":\"Deny\",\"Action\":\"s3:GetObject\"}"}})"));
+  // Equality on an object is not a search of its values.
+  OneRule eq("  sel:\n    requestParameters: 'Allow'\n  condition: sel\n");
+  EXPECT_LOADS(eq);
+  EXPECT_FALSE(eq.match(R"({"requestParameters":{"Effect":"Allow"}})"));
+}
+
 TEST(SigmaMatch, WildcardsAndEscapes) {
   OneRule r(
       "  sel:\n"
