@@ -171,7 +171,8 @@ bool match_element(const ValueTest& v, element e, Event& ev, std::string_view& t
           (e.type() != element_type::OBJECT && e.type() != element_type::ARRAY)) {
         return false;
       }
-      return any_string_leaf(e, [&](std::string_view leaf) { return v.str.match(leaf); }, 0);
+      return any_string_leaf(
+          e, [&](std::string_view leaf) { return v.str.match(leaf); }, 0);
     }
     case ValueTest::Op::kRegex:
       return regex_match(v, get_text());
