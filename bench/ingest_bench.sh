@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end ingest benchmark (issue: the spine). Usage: bench/ingest_bench.sh [EVENTS]
 #   1. generates EVENTS realistic CloudTrail events as S3-layout .json.gz files (seeded);
-#   2. times `trailwarden ingest` on two cores and on one core (taskset), with peak RSS;
+#   2. times `trailwarden ingest --no-detect` on two cores and on one core (taskset), with peak
+#      RSS (storage alone, comparable with the figures before detection existed; the cost of
+#      the rules is bench/detect_bench.sh's);
 #   3. measures stored bytes per event against the gzip'd input's bytes per event;
 #   4. times `zcat | jq` filtering the same files, and a selective hunt (one EventName, one
 #      identity, one source IP) against jq answering the same question. The two answers
@@ -31,10 +33,10 @@ timed() {  # prints "seconds max_rss_kb" of the command
   cat "$tmp/time"
 }
 
-read -r t2 rss2 < <(timed "$tw" ingest -w "$tmp/ws2" --no-progress --format json "$data")
+read -r t2 rss2 < <(timed "$tw" ingest -w "$tmp/ws2" --no-detect --no-progress --format json "$data")
 summary2=$(cat "$tmp/out")
-read -r t1 rss1 < <(timed taskset -c 0 "$tw" ingest --threads 1 -w "$tmp/ws1" --no-progress "$data")
-read -r t2b rss2b < <(timed "$tw" ingest -w "$tmp/ws3" --no-progress "$data")
+read -r t1 rss1 < <(timed taskset -c 0 "$tw" ingest --no-detect --threads 1 -w "$tmp/ws1" --no-progress "$data")
+read -r t2b rss2b < <(timed "$tw" ingest -w "$tmp/ws3" --no-detect --no-progress "$data")
 ws_bytes=$(du -sb "$tmp/ws2" | cut -f1)
 stored=$("$tw" hunt -w "$tmp/ws2" --format csv "SELECT count(*) FROM AWSCloudTrail" | tail -n 1 | tr -d '\r')
 [ "$stored" = "$N" ] || { echo "bench: stored $stored events, expected $N" >&2; exit 1; }

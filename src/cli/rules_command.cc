@@ -56,12 +56,11 @@ int fail(const char* cmd, const std::string& message) {
 
 // Why a rule cannot see its data: an enrichment list it needs was not given (--lists).
 std::string status_of(const detect::RuleMeta& m, const detect::DetectionContent& c) {
-  std::vector<std::string> missing;
-  for (const auto& d : m.data) {
-    if (d.rfind("E:", 0) == 0 && !c.has_list(d.substr(2))) missing.push_back(d);
-  }
-  if (missing.empty()) return "active";
-  return "inactive (missing " + join(missing) + ")";
+  auto required = c.missing_data(m, false);
+  if (!required.empty()) return "inactive (missing " + join(required) + ")";
+  auto optional = c.missing_data(m, true);
+  if (!optional.empty()) return "active, partly (missing " + join(optional) + ")";
+  return "active";
 }
 
 int run_list(const RulesArgs& a) {
@@ -80,7 +79,16 @@ int run_list(const RulesArgs& a) {
                       join(m.tactics), join(m.techniques), m.source, status_of(m, **content), m.id,
                       m.author});
   };
-  for (size_t i = 0; i < rs.size(); ++i) row(rs.meta(i), "stateless");
+  // Rules only a correlation uses are its building blocks, not alerts of their own.
+  std::set<size_t> bases;
+  for (size_t c = 0; c < rs.correlations().size(); ++c) {
+    for (const auto& ref : rs.correlation_refs(c)) {
+      if (!ref.is_correlation) bases.insert(ref.index);
+    }
+  }
+  for (size_t i = 0; i < rs.size(); ++i) {
+    row(rs.meta(i), bases.contains(i) ? "correlation-base" : "stateless");
+  }
   for (const auto& c : rs.correlations()) row(c.meta, "correlation");
   print(r, a);
   return kExitOk;
@@ -268,6 +276,17 @@ int run_retro(const RulesArgs& a) {
   return kExitOk;
 }
 
+int run_fields(const RulesArgs& a) {
+  store::QueryResult r;
+  r.columns.push_back({"field", store::QueryColumn::Kind::kString});
+  r.columns.push_back({"definition", store::QueryColumn::Kind::kString});
+  for (const auto& g : detect::StandardDerivedFields::groups()) {
+    r.rows.push_back({"tw." + std::string(g.name), std::string(g.definition)});
+  }
+  print(r, a);
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_rules_command(CLI::App& app, int& exit_code) {
@@ -296,6 +315,12 @@ void add_rules_command(CLI::App& app, int& exit_code) {
   test->add_option("paths", args->paths, "folders or tests files (default: the built-in pack)");
   add_detection_options(test, args->detection);
   test->callback([args, &exit_code] { exit_code = run_test(*args); });
+
+  CLI::App* fields = cmd->add_subcommand(
+      "fields", "The derived fields (tw.*) rules can test, with their definitions.");
+  fields->add_option("--format", args->format)->check(CLI::IsMember({"table", "json", "csv"}));
+  fields->add_option("--max-width", args->max_width, "widest table cell");
+  fields->callback([args, &exit_code] { exit_code = run_fields(*args); });
 
   CLI::App* run = cmd->add_subcommand(
       "run",

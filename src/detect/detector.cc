@@ -25,6 +25,7 @@ constexpr size_t kMaxValueBytes = 256;    // one quoted value in an alert
 constexpr size_t kMaxResources = 16;      // resources listed per alert
 constexpr size_t kMaxIdsPerAlert = 200;   // event ids kept per alert (>= 100)
 constexpr size_t kMaxOpenAlerts = 20000;  // suppression entries kept
+constexpr int64_t kDefaultSuppressUs = int64_t{3600} * 1000000;  // catalogue §1.2
 
 std::string truncate(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);
@@ -188,12 +189,39 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
     for (size_t i = before; i < content->rules_->size(); ++i) content->licenses_[i] = lic;
   }
   content->rules_->finish(diags);
+  // A rule needing an enrichment list that was not given can never match: it is listed as
+  // inactive and costs nothing per event.
+  std::vector<size_t> inactive;
+  for (size_t i = 0; i < content->rules_->size(); ++i) {
+    if (!content->missing_data(content->rules_->meta(i), false).empty()) inactive.push_back(i);
+  }
+  if (!inactive.empty()) content->rules_->disable(inactive);
   content->licenses_.resize(content->rules_->size());
   for (size_t i = 0; i < content->rules_->size(); ++i) {
     if (!content->rules_->meta(i).license.empty())
       content->licenses_[i] = content->rules_->meta(i).license;
   }
   return std::shared_ptr<const DetectionContent>(std::move(content));
+}
+
+std::vector<std::string> DetectionContent::missing_data(const RuleMeta& meta,
+                                                        bool include_optional) const {
+  std::vector<std::string> missing;
+  for (const auto& d : meta.data) {
+    const bool optional = d.rfind("E?:", 0) == 0;
+    if (!optional && d.rfind("E:", 0) != 0) continue;
+    if (optional && !include_optional) continue;
+    std::string_view names = std::string_view(d).substr(optional ? 3 : 2);
+    bool any = false;
+    while (true) {
+      size_t bar = names.find('|');
+      if (lists_.contains(std::string(names.substr(0, bar)))) any = true;
+      if (bar == std::string_view::npos) break;
+      names.remove_prefix(bar + 1);
+    }
+    if (!any) missing.push_back(d);
+  }
+  return missing;
 }
 
 const std::string& DetectionContent::license(size_t rule) const {
@@ -229,10 +257,17 @@ std::vector<ResolvedCorrelation> DetectionContent::resolved_correlations() const
 
 EventMatcher::EventMatcher(std::shared_ptr<const DetectionContent> content)
     : content_(std::move(content)), event_(&content_->derived()) {
+  common_ = Common{FieldPath("eventTime"),          FieldPath("eventID"),
+                   FieldPath("eventName"),          FieldPath("eventSource"),
+                   FieldPath("recipientAccountId"), FieldPath("userIdentity.accountId"),
+                   FieldPath("awsRegion"),          FieldPath("sourceIPAddress"),
+                   FieldPath("tw.ip.is_ip"),        FieldPath("tw.identity.name"),
+                   FieldPath("tw.identity.arn"),    FieldPath("tw.identity")};
   // What each rule's alerts need from the record, decided once.
   const RuleSet& rules = content_->rules();
   CorrelationEngine probe(content_->resolved_correlations());
   paths_per_rule_.resize(rules.size());
+  resources_per_rule_.resize(rules.size());
   for (size_t r = 0; r < rules.size(); ++r) {
     std::set<std::string> paths;
     const RuleMeta& m = rules.meta(r);
@@ -244,7 +279,11 @@ EventMatcher::EventMatcher(std::shared_ptr<const DetectionContent> content)
       if (p != "eventSource" && p != "eventName" && p.rfind("tw.", 0) != 0) paths.insert(p);
     }
     for (const auto& p : probe.needed_fields(r)) paths.insert(p);
-    paths_per_rule_[r].assign(paths.begin(), paths.end());
+    for (const auto& p : paths) paths_per_rule_[r].push_back(Path{p, FieldPath(p)});
+    for (const auto& p :
+         m.resources.empty() ? std::vector<std::string>{"resources.ARN"} : m.resources) {
+      resources_per_rule_[r].emplace_back(p);
+    }
   }
 }
 
@@ -253,39 +292,43 @@ void EventMatcher::match(simdjson::dom::element record, std::string_view service
   event_.reset(record);
   matched_.clear();
   content_->rules().match(event_, service, matched_);
-  for (uint32_t rule : matched_) {
+  if (matched_.empty()) return;
+  HitFacts shared;
+  capture_event(shared);
+  for (size_t k = 0; k < matched_.size(); ++k) {
     Hit& h = out.emplace_back();
-    h.rule = rule;
+    h.rule = matched_[k];
     h.row = row;
-    capture(rule, h.facts);
+    h.facts = k + 1 == matched_.size() ? std::move(shared) : shared;
+    capture_rule(matched_[k], h.facts);
   }
 }
 
-void EventMatcher::capture(uint32_t rule, HitFacts& f) {
-  auto first = [&](std::string_view path) { return std::string(event_.first(path)); };
-  if (auto t = parse_iso8601_micros(event_.first("eventTime"))) f.time_us = *t;
-  f.event_id = first("eventID");
-  f.event_name = first("eventName");
-  f.event_source = first("eventSource");
-  f.account = first("recipientAccountId");
-  std::string actor = first("userIdentity.accountId");
-  if (!actor.empty() && actor != f.account) f.actor_account = actor;
-  f.region = first("awsRegion");
-  std::string src = first("sourceIPAddress");
-  if (event_.first("tw.ip.is_ip") == "true")
-    f.ip = src;
+void EventMatcher::capture_event(HitFacts& f) {
+  auto first = [&](const FieldPath& path) { return std::string(event_.first(path)); };
+  if (auto t = parse_iso8601_micros(event_.first(common_.event_time))) f.time_us = *t;
+  f.event_id = first(common_.event_id);
+  f.event_name = first(common_.event_name);
+  f.event_source = first(common_.event_source);
+  f.account = first(common_.account);
+  std::string actor = first(common_.actor_account);
+  if (!actor.empty() && actor != f.account) f.actor_account = std::move(actor);
+  f.region = first(common_.region);
+  std::string src = first(common_.source_ip);
+  if (event_.first(common_.is_ip) == "true")
+    f.ip = std::move(src);
   else
-    f.source_service = src;
-  f.identity_name = first("tw.identity.name");
-  f.identity_arn = first("tw.identity.arn");
+    f.source_service = std::move(src);
+  f.identity_name = first(common_.identity_name);
+  f.identity_arn = first(common_.identity_arn);
   scratch_.clear();
-  if (event_.values("tw.identity", scratch_) && !scratch_.empty()) {
+  if (event_.values(common_.identity, scratch_) && !scratch_.empty()) {
     f.identity_json = std::string(scratch_.front().text);
   }
-  const RuleMeta& meta = content_->rules().meta(rule);
-  const std::vector<std::string> kDefaultResources = {"resources.ARN"};
-  const auto& res_paths = meta.resources.empty() ? kDefaultResources : meta.resources;
-  for (const auto& p : res_paths) {
+}
+
+void EventMatcher::capture_rule(uint32_t rule, HitFacts& f) {
+  for (const auto& p : resources_per_rule_[rule]) {
     scratch_.clear();
     event_.values(p, scratch_);
     for (const auto& v : scratch_) {
@@ -296,13 +339,13 @@ void EventMatcher::capture(uint32_t rule, HitFacts& f) {
   }
   for (const auto& p : paths_per_rule_[rule]) {
     scratch_.clear();
-    if (!event_.values(p, scratch_) || scratch_.empty()) continue;
+    if (!event_.values(p.path, scratch_) || scratch_.empty()) continue;
     std::string joined;
     for (size_t i = 0; i < scratch_.size() && i < 8; ++i) {
       if (i) joined += ", ";
       joined += scratch_[i].text;
     }
-    f.values.emplace_back(p, truncate(joined, kMaxValueBytes));
+    f.values.emplace_back(p.text, truncate(joined, kMaxValueBytes));
   }
   evaluated_ += 1;
 }
@@ -516,7 +559,10 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
   const RuleMeta& m = content_->rules().meta(hit.rule);
   const HitFacts& f = hit.facts;
   std::string key;
-  if (m.suppress_us > 0) {
+  // A rule that says nothing about suppression (no `trailwarden:` map) gets the default window,
+  // so a noisy third-party rule folds its repeats instead of raising one alert per event.
+  const int64_t suppress_us = m.has_trailwarden ? m.suppress_us : kDefaultSuppressUs;
+  if (suppress_us > 0) {
     key = m.id;
     const std::vector<std::string> kDefault = {"account", "identity", "ip", "eventName"};
     for (const auto& p : m.suppress_by.empty() ? kDefault : m.suppress_by) {
@@ -525,19 +571,14 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
     }
     auto it = open_.find(key);
     if (it != open_.end() && f.time_us >= it->second.row.first_time_us &&
-        f.time_us < it->second.row.first_time_us + m.suppress_us) {
-      // A repeat inside the window updates the open alert.
+        f.time_us < it->second.row.first_time_us + suppress_us) {
+      // A repeat inside the window updates the open alert; its row is written once per
+      // batch, after the last repeat (flush_updates).
       Open& o = it->second;
       o.row.event_count += 1;
       o.row.last_time_us = std::max(o.row.last_time_us, f.time_us);
-      o.row.updated_us = clock_.now_micros();
       if (o.ids.size() < kMaxIdsPerAlert) o.ids.push_back(f.event_id);
-      o.row.event_ids_json = json_list(o.ids);
-      o.row.may_exist = true;
-      o.row.description =
-          fmt::format("{} ({} events in the suppression window)",
-                      o.row.description.substr(0, o.row.description.find(" (")), o.row.event_count);
-      out.push_back(o.row);
+      dirty_.insert(key);
       ++updated_;
       return;
     }
@@ -549,7 +590,7 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
   std::string vals = values_text(f);
   a.description = a.title + ": " + describe(f) + (vals.empty() ? "" : ". " + vals);
   a.details_json += ",\"values\":" + values_json(f) + "}";
-  if (m.suppress_us > 0) {
+  if (suppress_us > 0) {
     if (open_.size() >= kMaxOpenAlerts) {
       // Drop the oldest windows; a later repeat then raises a new alert (never loses one).
       auto oldest = std::min_element(open_.begin(), open_.end(), [](const auto& x, const auto& y) {
@@ -557,10 +598,27 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
       });
       open_.erase(oldest);
     }
-    open_[key] = Open{a, {f.event_id}, f.time_us + m.suppress_us};
+    open_[key] = Open{a, {f.event_id}, f.time_us + suppress_us};
   }
   out.push_back(std::move(a));
   ++raised_;
+}
+
+void AlertBuilder::flush_updates(std::vector<store::AlertRow>& out) {
+  const int64_t now = clock_.now_micros();
+  for (const auto& key : dirty_) {
+    auto it = open_.find(key);
+    if (it == open_.end()) continue;
+    Open& o = it->second;
+    o.row.updated_us = now;
+    o.row.event_ids_json = json_list(o.ids);
+    o.row.may_exist = true;
+    size_t cut = o.row.description.find(" (repeated:");
+    o.row.description = fmt::format("{} (repeated: {} events in the suppression window)",
+                                    o.row.description.substr(0, cut), o.row.event_count);
+    out.push_back(o.row);
+  }
+  dirty_.clear();
 }
 
 void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last,
@@ -598,6 +656,22 @@ void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last
 }
 
 void AlertBuilder::process(std::vector<Hit>& hits, std::vector<store::AlertRow>& out) {
+  const size_t first_new = out.size();
+  process_hits(hits, out);
+  // An alert raised and then updated in the same call: one row, the latest (it replaces any
+  // stored row when it may exist).
+  std::unordered_map<std::string_view, size_t> last;
+  for (size_t i = first_new; i < out.size(); ++i) last[out[i].alert_id] = i;
+  if (last.size() == out.size() - first_new) return;
+  std::vector<store::AlertRow> unique;
+  for (size_t i = first_new; i < out.size(); ++i) {
+    if (last[out[i].alert_id] == i) unique.push_back(std::move(out[i]));
+  }
+  out.resize(first_new);
+  for (auto& r : unique) out.push_back(std::move(r));
+}
+
+void AlertBuilder::process_hits(std::vector<Hit>& hits, std::vector<store::AlertRow>& out) {
   std::stable_sort(hits.begin(), hits.end(),
                    [](const Hit& x, const Hit& y) { return x.facts.time_us < y.facts.time_us; });
   std::vector<CorrelationAlert> fired;
@@ -616,6 +690,7 @@ void AlertBuilder::process(std::vector<Hit>& hits, std::vector<store::AlertRow>&
     }
     if (standalone) stateless_alert(h, out);
   }
+  flush_updates(out);
   // Suppression windows that can no longer be extended (even by a late event) are forgotten.
   int64_t lateness = content_->config().limits.allowed_lateness_us;
   for (auto it = open_.begin(); it != open_.end();) {
@@ -645,14 +720,6 @@ Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<co
   }
   payload->hits.clear();
   process(fresh, out.alerts);
-  // Several updates of one alert in a batch: the last one wins (INSERT OR REPLACE in order).
-  std::unordered_map<std::string, size_t> last;
-  for (size_t i = 0; i < out.alerts.size(); ++i) last[out.alerts[i].alert_id] = i;
-  std::vector<store::AlertRow> unique;
-  for (size_t i = 0; i < out.alerts.size(); ++i) {
-    if (last[out.alerts[i].alert_id] == i) unique.push_back(std::move(out.alerts[i]));
-  }
-  out.alerts = std::move(unique);
   save_state(out.state);
   return {};
 }

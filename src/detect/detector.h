@@ -63,6 +63,9 @@ class DetectionContent {
   std::vector<ResolvedCorrelation> resolved_correlations() const;
   // Whether the enrichment list `name` (tor_exit, admin_identities, ...) is loaded.
   bool has_list(const std::string& name) const { return lists_.contains(name); }
+  // The rule's `data` prerequisites that are not met: "E:a|b" needs one of the lists a, b;
+  // "E?:a" is optional (the rule works partly without it). Empty: active.
+  std::vector<std::string> missing_data(const RuleMeta& meta, bool include_optional) const;
   // Licence to quote in alerts of rule `i` ("DRL-1.1" for rules read from a SigmaHQ checkout).
   const std::string& license(size_t rule) const;
 
@@ -116,13 +119,24 @@ class EventMatcher {
   uint64_t evaluated() const { return evaluated_; }
 
  private:
-  void capture(uint32_t rule, HitFacts& facts);
+  void capture_event(HitFacts& facts);                // what every hit of the record shares
+  void capture_rule(uint32_t rule, HitFacts& facts);  // what this rule's alert adds
 
+  struct Path {
+    std::string text;
+    FieldPath path;
+  };
+  struct Common {
+    FieldPath event_time, event_id, event_name, event_source, account, actor_account, region,
+        source_ip, is_ip, identity_name, identity_arn, identity;
+  };
   std::shared_ptr<const DetectionContent> content_;
   Event event_;
   std::vector<uint32_t> matched_;
   std::vector<FieldValue> scratch_;
-  std::vector<std::vector<std::string>> paths_per_rule_;  // values to capture, per rule
+  Common common_;
+  std::vector<std::vector<Path>> paths_per_rule_;  // values to capture, per rule
+  std::vector<std::vector<FieldPath>> resources_per_rule_;
   uint64_t evaluated_ = 0;
 };
 
@@ -152,6 +166,8 @@ class AlertBuilder final : public store::AppendHook {
     int64_t until_us = 0;  // event time after which a repeat raises a new alert
   };
   void stateless_alert(const Hit& hit, std::vector<store::AlertRow>& out);
+  void flush_updates(std::vector<store::AlertRow>& out);
+  void process_hits(std::vector<Hit>& hits, std::vector<store::AlertRow>& out);
   void correlation_alert(const CorrelationAlert& ca, const Hit& last,
                          std::vector<store::AlertRow>& out);
   store::AlertRow base_row(const RuleMeta& meta, size_t license_rule, const HitFacts& f) const;
@@ -160,6 +176,7 @@ class AlertBuilder final : public store::AppendHook {
   const Clock& clock_;
   std::unique_ptr<CorrelationEngine> engine_;
   std::unordered_map<std::string, Open> open_;  // suppression key -> open alert
+  std::set<std::string> dirty_;                 // open alerts repeated in this batch
   int64_t newest_time_us_ = 0;
   uint64_t raised_ = 0;
   uint64_t updated_ = 0;

@@ -440,17 +440,21 @@ FieldValue Event::value_of(element e) {
 }
 
 bool Event::values(std::string_view path, std::vector<FieldValue>& out) {
-  FieldPath p(path);
-  return visit(p, [&](element e) {
+  return values(FieldPath(path), out);
+}
+
+bool Event::values(const FieldPath& path, std::vector<FieldValue>& out) {
+  return visit(path, [&](element e) {
     out.push_back(value_of(e));
     return false;
   });
 }
 
-std::string_view Event::first(std::string_view path) {
-  FieldPath p(path);
+std::string_view Event::first(std::string_view path) { return first(FieldPath(path)); }
+
+std::string_view Event::first(const FieldPath& path) {
   std::string_view text;
-  visit(p, [&](element e) {
+  visit(path, [&](element e) {
     text = stable_text(e);
     return true;
   });

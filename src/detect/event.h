@@ -88,8 +88,10 @@ class Event {
   // Appends every value at `path` (dot-separated, case-sensitive; arrays along the way fan
   // out, an array at the end yields its elements). Returns false when the path is absent.
   bool values(std::string_view path, std::vector<FieldValue>& out);
+  bool values(const FieldPath& path, std::vector<FieldValue>& out);
   // The first value at `path` as text ("" when absent or null).
   std::string_view first(std::string_view path);
+  std::string_view first(const FieldPath& path);
   bool exists(std::string_view path);
 
   // --- The matcher's allocation-free interface ---

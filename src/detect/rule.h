@@ -59,7 +59,10 @@ struct RuleMeta {
   SourcePos pos;                          // the document's first line
   std::string source;                     // "builtin", "user": set by whoever loads the rules
 
-  // The optional top-level `trailwarden:` map (other Sigma tools ignore it).
+  // The optional top-level `trailwarden:` map (other Sigma tools ignore it). A rule without one
+  // (SigmaHQ's, most user rules) gets the catalogue's default suppression: 1 h by account,
+  // identity, source IP and eventName.
+  bool has_trailwarden = false;
   std::vector<std::string> resources;    // field paths shown as the alert's resources
   std::vector<std::string> details;      // further field paths quoted in the description
   int64_t suppress_us = 0;               // 0: every hit raises its own alert

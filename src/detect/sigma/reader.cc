@@ -102,6 +102,7 @@ bool DocumentReader::read_trailwarden(const YAML::Node& tw, RuleMeta& meta) {
     diag_.error("bad-type", tw.Mark(), "'trailwarden' must be a map");
     return false;
   }
+  meta.has_trailwarden = true;
   bool ok = get_list(tw, "resources", meta.resources) && get_list(tw, "details", meta.details) &&
             get_list(tw, "suppress_by", meta.suppress_by) && get_list(tw, "data", meta.data);
   if (YAML::Node s = tw["suppress"]; s && !s.IsNull()) {

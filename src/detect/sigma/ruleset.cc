@@ -188,6 +188,7 @@ struct RuleSet::Rule {
   std::shared_ptr<const sigma::CompiledRule> compiled;
   std::string service;  // folded
   Constraint constraint;
+  bool enabled = true;
 };
 
 struct RuleSet::Index {
@@ -477,6 +478,7 @@ void RuleSet::rebuild_index() {
     idx->service = s;
     for (uint32_t i = 0; i < rules_.size(); ++i) {
       const Rule& r = rules_[i];
+      if (!r.enabled) continue;
       if (!r.service.empty() && r.service != s) continue;
       idx->all.push_back(i);
       if (r.constraint.unconstrained) {
@@ -500,6 +502,15 @@ void RuleSet::rebuild_index() {
     indexes_.push_back(std::move(idx));
   }
 }
+
+void RuleSet::disable(const std::vector<size_t>& rules) {
+  for (size_t r : rules) {
+    if (r < rules_.size()) rules_[r].enabled = false;
+  }
+  rebuild_index();
+}
+
+bool RuleSet::enabled(size_t rule) const { return rule < rules_.size() && rules_[rule].enabled; }
 
 const RuleSet::Index& RuleSet::index_for(std::string_view service) const {
   for (size_t i = 0; i + 1 < indexes_.size(); ++i) {

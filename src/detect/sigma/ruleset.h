@@ -75,6 +75,10 @@ class RuleSet {
   // appended to `out` in increasing order. Rules whose logsource service is not `service`
   // (e.g. "cloudtrail" vs "guardduty") never match; a rule without a service matches any.
   void match(Event& event, std::string_view service, std::vector<uint32_t>& out) const;
+  // Takes rules out of matching (their data is missing, so they could never match); they stay
+  // listed. Indices do not change.
+  void disable(const std::vector<size_t>& rules);
+  bool enabled(size_t rule) const;
   // The same without the index: every rule of the service is evaluated (tests, benchmarks).
   void match_all(Event& event, std::string_view service, std::vector<uint32_t>& out) const;
   // For benchmarks and tests: how many rules were evaluated by the last match() call.
