@@ -591,12 +591,10 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
   a.description = a.title + ": " + describe(f) + (vals.empty() ? "" : ". " + vals);
   a.details_json += ",\"values\":" + values_json(f) + "}";
   if (suppress_us > 0) {
-    if (open_.size() >= kMaxOpenAlerts) {
-      // Drop the oldest windows; a later repeat then raises a new alert (never loses one).
-      auto oldest = std::min_element(open_.begin(), open_.end(), [](const auto& x, const auto& y) {
-        return x.second.row.first_time_us < y.second.row.first_time_us;
-      });
-      open_.erase(oldest);
+    if (open_.size() >= kMaxOpenAlerts) make_room(out);
+    // The key's previous window is over: write its unwritten repeats before it is replaced.
+    if (auto prev = open_.find(key); prev != open_.end() && dirty_.erase(key) > 0) {
+      emit_update(prev->second, out);
     }
     open_[key] = Open{a, {f.event_id}, f.time_us + suppress_us};
   }
@@ -604,21 +602,48 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
   ++raised_;
 }
 
+void AlertBuilder::emit_update(Open& o, std::vector<store::AlertRow>& out) {
+  o.row.updated_us = clock_.now_micros();
+  o.row.event_ids_json = json_list(o.ids);
+  o.row.may_exist = true;
+  size_t cut = o.row.description.find(" (repeated:");
+  o.row.description = fmt::format("{} (repeated: {} events in the suppression window)",
+                                  o.row.description.substr(0, cut), o.row.event_count);
+  out.push_back(o.row);
+}
+
 void AlertBuilder::flush_updates(std::vector<store::AlertRow>& out) {
-  const int64_t now = clock_.now_micros();
   for (const auto& key : dirty_) {
     auto it = open_.find(key);
-    if (it == open_.end()) continue;
-    Open& o = it->second;
-    o.row.updated_us = now;
-    o.row.event_ids_json = json_list(o.ids);
-    o.row.may_exist = true;
-    size_t cut = o.row.description.find(" (repeated:");
-    o.row.description = fmt::format("{} (repeated: {} events in the suppression window)",
-                                    o.row.description.substr(0, cut), o.row.event_count);
-    out.push_back(o.row);
+    if (it != open_.end()) emit_update(it->second, out);
   }
   dirty_.clear();
+}
+
+// The suppression table is full: forget windows that are over, then the oldest tenth. A window
+// with unwritten repeats is written first, so no repeat is lost; a later repeat of a forgotten
+// window raises a new alert.
+void AlertBuilder::make_room(std::vector<store::AlertRow>& out) {
+  const int64_t lateness = content_->config().limits.allowed_lateness_us;
+  auto forget = [&](std::unordered_map<std::string, Open>::iterator it) {
+    if (auto d = dirty_.find(it->first); d != dirty_.end()) {
+      emit_update(it->second, out);
+      dirty_.erase(d);
+    }
+    return open_.erase(it);
+  };
+  for (auto it = open_.begin(); it != open_.end();) {
+    it = it->second.until_us + lateness < newest_time_us_ ? forget(it) : std::next(it);
+  }
+  if (open_.size() < kMaxOpenAlerts - kMaxOpenAlerts / 10) return;
+  std::vector<std::pair<int64_t, std::string>> by_age;
+  by_age.reserve(open_.size());
+  for (const auto& [k, o] : open_) by_age.emplace_back(o.row.first_time_us, k);
+  const size_t n = kMaxOpenAlerts / 10;
+  std::nth_element(by_age.begin(), by_age.begin() + static_cast<ptrdiff_t>(n), by_age.end());
+  for (size_t i = 0; i < n; ++i) {
+    if (auto it = open_.find(by_age[i].second); it != open_.end()) forget(it);
+  }
 }
 
 void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last,

@@ -167,6 +167,8 @@ class AlertBuilder final : public store::AppendHook {
   };
   void stateless_alert(const Hit& hit, std::vector<store::AlertRow>& out);
   void flush_updates(std::vector<store::AlertRow>& out);
+  void emit_update(Open& o, std::vector<store::AlertRow>& out);
+  void make_room(std::vector<store::AlertRow>& out);
   void process_hits(std::vector<Hit>& hits, std::vector<store::AlertRow>& out);
   void correlation_alert(const CorrelationAlert& ca, const Hit& last,
                          std::vector<store::AlertRow>& out);

@@ -181,6 +181,13 @@ TEST_F(DetectorTest, SuppressionFoldsRepeatsIntoOneAlertAcrossBatches) {
   EXPECT_NE(third[0].alert_id, first[0].alert_id);
   EXPECT_EQ(b.alerts_raised(), 2u);
   EXPECT_EQ(b.alerts_updated(), 2u);
+  // A window's repeats and the next window's first event in one batch: both rows written.
+  auto fourth = alerts_of(b, {record("StopLogging", "2024-03-01T11:30:00Z", "s5"),
+                              record("StopLogging", "2024-03-01T12:00:02Z", "s6")});
+  ASSERT_EQ(fourth.size(), 2u);
+  std::map<std::string, int64_t> counts;
+  for (const auto& r : fourth) counts[r.alert_id] = r.event_count;
+  EXPECT_EQ(counts[third[0].alert_id], 2);
 }
 
 TEST_F(DetectorTest, NoSuppressionMeansOneAlertPerEventAndRulesWithoutAMapGetTheDefault) {
@@ -201,6 +208,31 @@ TEST_F(DetectorTest, NoSuppressionMeansOneAlertPerEventAndRulesWithoutAMapGetThe
   }
   EXPECT_EQ(deletes, 2u);
   EXPECT_EQ(lists, 1u);
+}
+
+TEST_F(DetectorTest, AFullSuppressionTableLosesNoRepeat) {
+  // More open windows than the table holds (20,000): every hit must still be counted in the
+  // rows written (latest row per alert id).
+  AlertBuilder b(content_, clock_);
+  std::map<std::string, int64_t> latest;
+  int64_t hits_fed = 0;
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::string> recs;
+    for (int i = 0; i < 21000; ++i) {
+      std::string r =
+          record("ListBuckets", round == 0 ? "2024-03-01T10:00:00Z" : "2024-03-01T10:10:00Z",
+                 fmt::format("r{}-{}", round, i));
+      // A distinct identity per i: a distinct suppression key.
+      size_t at = r.find("user/mallory");
+      r.replace(at, 12, fmt::format("user/u{}", i));
+      recs.push_back(std::move(r));
+    }
+    hits_fed += static_cast<int64_t>(recs.size());
+    for (auto& row : alerts_of(b, recs)) latest[row.alert_id] = row.event_count;
+  }
+  int64_t counted = 0;
+  for (const auto& [id, n] : latest) counted += n;
+  EXPECT_EQ(counted, hits_fed);
 }
 
 TEST_F(DetectorTest, AlertIdsAreDeterministic) {
