@@ -19,6 +19,10 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
                   "folder of enrichment lists: tor_exit.txt, anonymizer.txt, threat_intel.csv, "
                   "trusted_cidrs.txt, admin_identities.txt (rules needing a missing list stay "
                   "inactive)");
+  cmd->add_option("--correlation-lateness", args.lateness,
+                  "how far behind the newest event an event may arrive and still count in "
+                  "correlation windows (a duration; raise it for backfills of unordered input)")
+      ->capture_default_str();
   cmd->add_option("--placeholder", args.placeholders,
                   "a value list for Sigma's |expand modifier: NAME=v1,v2 (repeatable)")
       ->allow_extra_args(false);
@@ -43,6 +47,12 @@ Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
     const std::map<std::string, std::vector<std::string>>& inline_lists) {
   detect::DetectionConfig config;
   config.lists_dir = args.lists_dir;
+  auto lateness = detect::parse_duration(args.lateness);
+  if (!lateness) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--correlation-lateness: " + lateness.error().message, args.lateness);
+  }
+  config.limits.allowed_lateness_us = *lateness;
   config.lists = inline_lists;
   config.builtin = !args.no_builtin;
   config.rule_paths = args.rules;

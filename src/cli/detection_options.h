@@ -18,6 +18,7 @@ struct DetectionArgs {
   bool no_builtin = false;
   std::vector<std::string> placeholders;  // name=v1,v2
   std::string lists_dir;                  // enrichment lists (E:tor_exit, ...)
+  std::string lateness = "2h";            // how late an event may be and still feed correlations
 };
 
 void add_detection_options(CLI::App* cmd, DetectionArgs& args);

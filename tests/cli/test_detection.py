@@ -169,6 +169,27 @@ class DetectionTest(unittest.TestCase):
         run("ingest", "-w", self.ws, a, b, check_rc=0)
         self.assertEqual(len(self.correlation_alerts()), 1)
 
+    def test_correlation_lateness_is_configurable(self):
+        # A newer event read first makes the sequence four days "late".
+        newer = os.path.join(self.tmp, "a-newer.json")
+        older = os.path.join(self.tmp, "b-older.json")
+        write_trail(newer, [stop_logging("2024-03-05T10:00:00Z")])
+        write_trail(older, [console_login("Failure", f"2024-03-01T10:{m:02d}:00Z") for m in range(6)]
+                    + [console_login("Success", "2024-03-01T10:20:00Z")])
+        # One event per batch: within a batch, hits are put in time order anyway.
+        run("ingest", "-w", self.ws, "--batch-rows", "1", newer, older, check_rc=0)
+        self.assertEqual(self.correlation_alerts(), [], "beyond the default 2 h lateness")
+        other = os.path.join(self.tmp, "ws2")
+        run("ingest", "-w", other, "--batch-rows", "1", "--correlation-lateness", "7d", newer, older,
+            check_rc=0)
+        got = json.loads(run("alerts", "-w", other, "--format", "json", "--rule",
+                             "aws.credential_access.console_login_after_failures",
+                             check_rc=0).stdout)
+        self.assertEqual(len(got), 1, got)
+        p = run("ingest", "-w", other, "--correlation-lateness", "soon", newer)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--correlation-lateness", p.stderr)
+
     def test_correlation_after_sigkill(self):
         fails = [console_login("Failure", f"2024-03-01T10:{m:02d}:00Z") for m in range(6)]
         success = console_login("Success", "2024-03-01T10:30:00Z")
