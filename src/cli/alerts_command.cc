@@ -25,15 +25,6 @@ struct AlertsArgs {
   size_t max_width = 60;
 };
 
-std::string sql_quote(std::string_view v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "trailwarden alerts: %s\n", escape_control(message).c_str());
   return kExitFatal;
@@ -52,11 +43,12 @@ int run(const AlertsArgs& a) {
   std::string levels;
   for (int s = static_cast<int>(*min); s <= static_cast<int>(detect::Severity::kCritical); ++s) {
     if (!levels.empty()) levels += ", ";
-    levels += sql_quote(detect::severity_name(static_cast<detect::Severity>(s)));
+    levels += sql_string_literal(detect::severity_name(static_cast<detect::Severity>(s)));
   }
   where += " AND Severity IN (" + levels + ")";
   if (!a.rule.empty())
-    where += " AND (RuleId = " + sql_quote(a.rule) + " OR RuleUuid = " + sql_quote(a.rule) + ")";
+    where += " AND (RuleId = " + sql_string_literal(a.rule) +
+             " OR RuleUuid = " + sql_string_literal(a.rule) + ")";
 
   store::DuckDbOptions wo;
   wo.dir = a.workspace;
@@ -101,7 +93,7 @@ int run(const AlertsArgs& a) {
       "AlertId AS alert_id FROM Alerts " +
       where + order);
   if (!r) return fail(r.error().to_string());
-  std::string out = a.format == "csv" ? render_csv(*r) : render_table(*r, a.max_width);
+  std::string out = render(*r, a.format, a.max_width);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

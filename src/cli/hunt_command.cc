@@ -48,9 +48,7 @@ int list_queries(const HuntArgs& a, const std::vector<detect::HuntingQuery>& que
     r.rows.push_back({q.name, q.id, q.title, join(q.tactics), join(q.techniques), q.window,
                       join(params), q.description});
   }
-  std::string out = a.format == "json"  ? render_json(r)
-                    : a.format == "csv" ? render_csv(r)
-                                        : render_table(r, a.max_width);
+  std::string out = render(r, a.format, a.max_width);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
@@ -116,9 +114,7 @@ int run(HuntArgs a) {
     std::fprintf(stderr, "trailwarden hunt: %s\n", message.c_str());
     return kExitFatal;
   }
-  std::string out = a.format == "json"  ? render_json(*result)
-                    : a.format == "csv" ? render_csv(*result)
-                                        : render_table(*result, a.max_width);
+  std::string out = render(*result, a.format, a.max_width);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }

@@ -140,4 +140,10 @@ std::string render_csv(const store::QueryResult& r) {
   return out;
 }
 
+std::string render(const store::QueryResult& r, std::string_view format, size_t max_cell_width) {
+  if (format == "json") return render_json(r);
+  if (format == "csv") return render_csv(r);
+  return render_table(r, max_cell_width);
+}
+
 }  // namespace trailwarden::cli

@@ -43,9 +43,7 @@ std::string join(const std::vector<std::string>& v, std::string_view sep = ", ")
 }
 
 void print(const store::QueryResult& r, const RulesArgs& a) {
-  std::string out = a.format == "json"  ? render_json(r)
-                    : a.format == "csv" ? render_csv(r)
-                                        : render_table(r, a.max_width);
+  std::string out = render(r, a.format, a.max_width);
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trailwarden {
 
@@ -15,6 +16,14 @@ void append_escape_control(std::string& out, std::string_view text);
 // always valid JSON; U+2028/2029 are escaped so the output is also safe inside <script>.
 void append_json_string(std::string& out, std::string_view text);
 std::string json_string(std::string_view text);
+// A JSON array of string literals, as above.
+std::string json_string_array(const std::vector<std::string>& items);
+
+// A SQL string literal: single quotes, embedded quotes doubled.
+std::string sql_string_literal(std::string_view text);
+
+// `text` without leading and trailing spaces, tabs and carriage returns.
+std::string_view trim_blanks(std::string_view text);
 
 // RFC 4180 field: quoted when it contains a comma, quote, CR or LF, or starts with a space.
 void append_csv_field(std::string& out, std::string_view text);

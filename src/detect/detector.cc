@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -32,16 +33,6 @@ std::string truncate(std::string_view s, size_t max) {
   size_t cut = max;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
   return std::string(s.substr(0, cut)) + "…";
-}
-
-std::string json_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(out, items[i]);
-  }
-  out += ']';
-  return out;
 }
 
 // A SigmaHQ checkout (or any rule folder) carries its licence in a LICENSE file near the root.
@@ -171,10 +162,7 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
     for (const char* sub : {"analytics", "activity", "guardduty"}) {
       fs::path p = fs::path(dir) / sub;
       if (!fs::exists(p, ec)) continue;
-      size_t before = content->rules_->size();
       content->rules_->load_path(p.string(), "builtin", diags);
-      content->licenses_.resize(content->rules_->size());
-      (void)before;
     }
   }
   for (const auto& p : config.rule_paths) {
@@ -386,6 +374,21 @@ bool get64(std::string_view& in, int64_t& v) {
 }
 constexpr std::string_view kSuppressionMagic = "twsup1";
 
+// An alert row's fields in their saved order (const or not, for writing and reading).
+template <typename Row>
+auto text_fields(Row& r) {
+  return std::array{&r.alert_id,     &r.rule_id,         &r.rule_uuid,      &r.rule_source,
+                    &r.kind,         &r.title,           &r.severity,       &r.description,
+                    &r.tactics_json, &r.techniques_json, &r.event_ids_json, &r.account,
+                    &r.identity,     &r.identity_arn,    &r.source_ip,      &r.region,
+                    &r.event_name,   &r.resources_json,  &r.entities_json,  &r.details_json};
+}
+template <typename Row>
+auto number_fields(Row& r) {
+  return std::array{&r.first_time_us, &r.last_time_us, &r.created_us, &r.updated_us,
+                    &r.event_count};
+}
+
 }  // namespace
 
 void AlertBuilder::save_state(std::vector<std::pair<std::string, std::string>>& out) const {
@@ -395,16 +398,8 @@ void AlertBuilder::save_state(std::vector<std::pair<std::string, std::string>>& 
   for (const auto& [key, o] : open_) {
     const auto& r = o.row;
     put(s, key);
-    for (const std::string* f :
-         {&r.alert_id,       &r.rule_id,    &r.rule_uuid,      &r.rule_source,   &r.kind,
-          &r.title,          &r.severity,   &r.description,    &r.tactics_json,  &r.techniques_json,
-          &r.event_ids_json, &r.account,    &r.identity,       &r.identity_arn,  &r.source_ip,
-          &r.region,         &r.event_name, &r.resources_json, &r.entities_json, &r.details_json}) {
-      put(s, *f);
-    }
-    for (int64_t v : {r.first_time_us, r.last_time_us, r.created_us, r.updated_us, r.event_count}) {
-      put64(s, v);
-    }
+    for (const std::string* f : text_fields(r)) put(s, *f);
+    for (const int64_t* v : number_fields(r)) put64(s, *v);
     put64(s, o.until_us);
     put64(s, static_cast<int64_t>(o.ids.size()));
     for (const auto& id : o.ids) put(s, id);
@@ -439,15 +434,10 @@ Status AlertBuilder::restore(store::Workspace& workspace) {
     Open o;
     auto& r = o.row;
     if (!get(in, key)) return corrupt();
-    for (std::string* f :
-         {&r.alert_id,       &r.rule_id,    &r.rule_uuid,      &r.rule_source,   &r.kind,
-          &r.title,          &r.severity,   &r.description,    &r.tactics_json,  &r.techniques_json,
-          &r.event_ids_json, &r.account,    &r.identity,       &r.identity_arn,  &r.source_ip,
-          &r.region,         &r.event_name, &r.resources_json, &r.entities_json, &r.details_json}) {
+    for (std::string* f : text_fields(r)) {
       if (!get(in, *f)) return corrupt();
     }
-    for (int64_t* v :
-         {&r.first_time_us, &r.last_time_us, &r.created_us, &r.updated_us, &r.event_count}) {
+    for (int64_t* v : number_fields(r)) {
       if (!get64(in, *v)) return corrupt();
     }
     if (!get64(in, o.until_us)) return corrupt();
@@ -471,8 +461,8 @@ store::AlertRow AlertBuilder::base_row(const RuleMeta& m, size_t license_rule,
   a.rule_source = m.source;
   a.title = fill_template(m.title, f);
   a.severity = std::string(severity_name(m.severity));
-  a.tactics_json = json_list(m.tactics);
-  a.techniques_json = json_list(m.techniques);
+  a.tactics_json = json_string_array(m.tactics);
+  a.techniques_json = json_string_array(m.techniques);
   a.first_time_us = a.last_time_us = f.time_us;
   a.created_us = a.updated_us = clock_.now_micros();
   a.event_count = 1;
@@ -482,7 +472,7 @@ store::AlertRow AlertBuilder::base_row(const RuleMeta& m, size_t license_rule,
   a.source_ip = f.ip;
   a.region = f.region;
   a.event_name = f.event_name;
-  a.resources_json = json_list(f.resources);
+  a.resources_json = json_string_array(f.resources);
   std::string e = "{\"account\":";
   append_json_string(e, f.account);
   if (!f.actor_account.empty()) {
@@ -515,7 +505,7 @@ store::AlertRow AlertBuilder::base_row(const RuleMeta& m, size_t license_rule,
   append_json_string(d, content_->license(license_rule));
   d += ",\"source\":";
   append_json_string(d, m.source);
-  d += ",\"references\":" + json_list(m.references) + "}";
+  d += ",\"references\":" + json_string_array(m.references) + "}";
   a.details_json = std::move(d);  // closed by the caller
   return a;
 }
@@ -586,7 +576,7 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
   store::AlertRow a = base_row(m, hit.rule, f);
   a.kind = "stateless";
   a.alert_id = stable_id(m.id + '\x1f' + f.event_id);
-  a.event_ids_json = json_list({f.event_id});
+  a.event_ids_json = json_string_array({f.event_id});
   std::string vals = values_text(f);
   a.description = a.title + ": " + describe(f) + (vals.empty() ? "" : ". " + vals);
   a.details_json += ",\"values\":" + values_json(f) + "}";
@@ -604,7 +594,7 @@ void AlertBuilder::stateless_alert(const Hit& hit, std::vector<store::AlertRow>&
 
 void AlertBuilder::emit_update(Open& o, std::vector<store::AlertRow>& out) {
   o.row.updated_us = clock_.now_micros();
-  o.row.event_ids_json = json_list(o.ids);
+  o.row.event_ids_json = json_string_array(o.ids);
   o.row.may_exist = true;
   size_t cut = o.row.description.find(" (repeated:");
   o.row.description = fmt::format("{} (repeated: {} events in the suppression window)",
@@ -656,7 +646,7 @@ void AlertBuilder::correlation_alert(const CorrelationAlert& ca, const Hit& last
   a.first_time_us = ca.first_time_us;
   a.last_time_us = ca.last_time_us;
   a.event_count = static_cast<int64_t>(ca.event_count);
-  a.event_ids_json = json_list(ca.event_ids);
+  a.event_ids_json = json_string_array(ca.event_ids);
   std::string group;
   std::string group_json = "{";
   for (size_t i = 0; i < ca.group.size(); ++i) {

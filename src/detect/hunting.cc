@@ -17,19 +17,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string> split_list(std::string_view s) {
   std::vector<std::string> out;
   while (!s.empty()) {
     size_t comma = s.find(',');
-    std::string_view item = trim(s.substr(0, comma));
+    std::string_view item = trim_blanks(s.substr(0, comma));
     if (!item.empty()) out.emplace_back(item);
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
@@ -48,19 +40,10 @@ bool is_number(std::string_view v) {
   return ec == std::errc() && p == v.data() + v.size();
 }
 
-std::string sql_string(std::string_view v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 Result<int64_t> parse_duration(std::string_view text) {
-  std::string_view t = trim(text);
+  std::string_view t = trim_blanks(text);
   if (t.size() < 2)
     return make_error(ErrorCode::kInvalidArgument, "not a duration", std::string(text));
   int64_t n = 0;
@@ -104,13 +87,13 @@ Result<HuntingQuery> parse_hunting_query(const std::string& text, const std::str
   bool in_header = true;
   while (std::getline(in, line)) {
     ++lineno;
-    std::string_view l = trim(line);
+    std::string_view l = trim_blanks(line);
     if (in_header && l.rfind("--", 0) == 0) {
-      std::string_view kv = trim(l.substr(2));
+      std::string_view kv = trim_blanks(l.substr(2));
       size_t colon = kv.find(':');
       if (colon == std::string_view::npos) continue;  // a plain comment
-      std::string key(trim(kv.substr(0, colon)));
-      std::string_view value = trim(kv.substr(colon + 1));
+      std::string key(trim_blanks(kv.substr(0, colon)));
+      std::string_view value = trim_blanks(kv.substr(colon + 1));
       if (key == "id")
         q.id = value;
       else if (key == "title")
@@ -135,8 +118,8 @@ Result<HuntingQuery> parse_hunting_query(const std::string& text, const std::str
           return make_error(ErrorCode::kInvalidArgument,
                             fmt::format("line {}: param needs `name = default`", lineno), file);
         }
-        q.params.emplace_back(std::string(trim(value.substr(0, eq))),
-                              std::string(trim(value.substr(eq + 1))));
+        q.params.emplace_back(std::string(trim_blanks(value.substr(0, eq))),
+                              std::string(trim_blanks(value.substr(eq + 1))));
       }
       continue;
     }
@@ -151,7 +134,7 @@ Result<HuntingQuery> parse_hunting_query(const std::string& text, const std::str
     return make_error(ErrorCode::kInvalidArgument, "missing `-- title:` header", file);
   if (q.window_us == 0)
     return make_error(ErrorCode::kInvalidArgument, "missing `-- window:` header", file);
-  if (trim(q.sql).empty())
+  if (trim_blanks(q.sql).empty())
     return make_error(ErrorCode::kInvalidArgument, "no SQL after the header", file);
   return q;
 }
@@ -195,7 +178,7 @@ Result<std::string> bind_hunting_query(const HuntingQuery& q, int64_t start_us, 
       if (k != name) continue;
       auto it = values.find(k);
       if (it == values.end()) return def;  // defaults are SQL literals written by the author
-      return is_number(it->second) ? it->second : sql_string(it->second);
+      return is_number(it->second) ? it->second : sql_string_literal(it->second);
     }
     return std::nullopt;
   };

@@ -20,15 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string json_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(out, items[i]);
-  }
-  return out + "]";
-}
-
 Result<ScheduledRule> parse(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -144,8 +135,8 @@ Result<std::vector<store::AlertRow>> run_scheduled_rules(store::Workspace& works
       a.title = rule.meta.title;
       a.severity = std::string(severity_name(rule.meta.severity));
       a.description = rule.meta.title + ": " + cell(desc);
-      a.tactics_json = json_list(rule.meta.tactics);
-      a.techniques_json = json_list(rule.meta.techniques);
+      a.tactics_json = json_string_array(rule.meta.tactics);
+      a.techniques_json = json_string_array(rule.meta.techniques);
       a.first_time_us = parse_iso8601_micros(cell(first)).value_or(0);
       a.last_time_us = parse_iso8601_micros(cell(last)).value_or(a.first_time_us);
       a.created_us = a.updated_us = now_us;
@@ -160,7 +151,7 @@ Result<std::vector<store::AlertRow>> run_scheduled_rules(store::Workspace& works
       a.identity_arn = a.identity;
       a.source_ip = cell(ip);
       std::string res_text = cell(resource);
-      a.resources_json = res_text.empty() ? "[]" : json_list({res_text});
+      a.resources_json = res_text.empty() ? "[]" : json_string_array({res_text});
       std::string e = "{\"account\":";
       append_json_string(e, a.account);
       e += ",\"identity\":{\"name\":";

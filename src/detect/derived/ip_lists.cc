@@ -15,14 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::array<uint8_t, 17> key_of(const IpAddress& ip) {
   std::array<uint8_t, 17> k{};
   k[0] = ip.version;
@@ -58,17 +50,17 @@ Status IpLists::add(const std::string& name, const std::vector<std::string>& lin
   auto& list = lists_[name];
   const bool csv = origin.ends_with(".csv");
   for (size_t n = 0; n < lines.size(); ++n) {
-    std::string_view l = trim(lines[n]);
+    std::string_view l = trim_blanks(lines[n]);
     if (l.empty() || l.front() == '#') continue;
     if (l.starts_with("ExitAddress ")) {  // Tor's exit-addresses format
-      l = trim(l.substr(12));
+      l = trim_blanks(l.substr(12));
       l = l.substr(0, l.find(' '));
     } else if (l.starts_with("ExitNode ") || l.starts_with("Published ") ||
                l.starts_with("LastStatus ")) {
       continue;
     }
     if (csv) {
-      l = trim(l.substr(0, l.find(',')));
+      l = trim_blanks(l.substr(0, l.find(',')));
       if (n == 0 && !parse_ip(l.substr(0, l.find('/')))) continue;  // the header
     }
     std::string_view addr = l;
