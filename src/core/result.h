@@ -19,6 +19,9 @@ enum class ErrorCode {
   kCorrupt,          // stored state that cannot be trusted
   kStore,            // the storage engine reported an error
   kInternal,         // a bug: an invariant did not hold
+  kUnavailable,      // a remote endpoint could not be reached or failed (5xx); try again later
+  kDenied,           // credentials missing, invalid or not allowed (403, AccessDenied)
+  kThrottled,        // the remote API asked us to slow down and retries ran out
 };
 
 struct Error {

@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "formats/cloudtrail/rows.h"
 #include "store/alerts.h"
+#include "store/collect_rows.h"
 #include "store/raw_codec.h"
 
 namespace trailwarden::store {
@@ -48,6 +49,8 @@ struct AppendBatch {
   std::vector<RejectedItem> rejects;
   std::vector<FileEntry> files;
   std::optional<RawDictionary> new_dictionary;  // trained from this batch; stored with it
+  std::vector<GuardDutyRow> findings;           // upserted by Id, newest UpdatedAt wins
+  std::vector<CheckpointWrite> checkpoints;     // upserted; commit with the batch's rows
   // Detection: told which rows are new, adds alerts and state to the batch's transaction.
   // Not owned; kept across clear().
   AppendHook* hook = nullptr;
@@ -58,12 +61,15 @@ struct AppendBatch {
     rejects.clear();
     files.clear();
     new_dictionary.reset();
+    findings.clear();
+    checkpoints.clear();
     if (detection) detection->clear();
   }
 };
 
 struct AppendResult {
   size_t stored = 0;
+  size_t findings = 0;  // GuardDuty rows inserted or replaced by a newer update
   size_t duplicates = 0;
   size_t alerts = 0;  // alert rows written (new or updated)
 };
@@ -105,6 +111,17 @@ class Workspace {
 
   // Runs one read-only SQL statement. Writes are refused with ErrorCode::kReadOnly.
   virtual Result<QueryResult> query(std::string_view sql) = 0;
+
+  // Collectors' progress (see CheckpointWrite). Thread-safe, like every method below.
+  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view connector,
+                                                             std::string_view key) = 0;
+  virtual Result<std::vector<std::pair<std::string, std::string>>> load_checkpoints(
+      std::string_view connector) = 0;
+  // Origins recorded in IngestedFiles that start with `prefix` ("s3://bucket/AWSLogs/1/"):
+  // the S3 collector's memory of objects already taken.
+  virtual Result<std::vector<std::string>> origins_with_prefix(std::string_view prefix) = 0;
+  // Appends ConnectorHealth rows in their own transaction.
+  virtual Status write_health(const std::vector<HealthRow>& rows) = 0;
 
   // The dictionary new records should be compressed with, if one was trained yet.
   virtual std::optional<RawDictionary> current_dictionary() const = 0;
