@@ -196,8 +196,7 @@ class BatchBuilder final : public ct::RecordSink {
 
   // Progress that commits with everything added so far.
   void add_checkpoint(std::string_view connector, std::string_view key, std::string_view value) {
-    batch_->checkpoints.push_back(
-        {std::string(connector), std::string(key), std::string(value)});
+    batch_->checkpoints.push_back({std::string(connector), std::string(key), std::string(value)});
   }
 
   bool full() const {

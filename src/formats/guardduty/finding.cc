@@ -39,13 +39,13 @@ std::expected<void, FindingError> to_row(simdjson::dom::object o, std::string_vi
   if (row.id.empty()) return std::unexpected(FindingError{RejectReason::kBadFinding, "no id"});
   auto updated = parse_iso8601_micros(str(o, "updatedAt"));
   if (!updated) {
-    return std::unexpected(FindingError{
-        RejectReason::kBadFinding, "updatedAt is missing or not an ISO-8601 UTC time"});
+    return std::unexpected(FindingError{RejectReason::kBadFinding,
+                                        "updatedAt is missing or not an ISO-8601 UTC time"});
   }
   auto created = parse_iso8601_micros(str(o, "createdAt"));
   if (!created) {
-    return std::unexpected(FindingError{
-        RejectReason::kBadFinding, "createdAt is missing or not an ISO-8601 UTC time"});
+    return std::unexpected(FindingError{RejectReason::kBadFinding,
+                                        "createdAt is missing or not an ISO-8601 UTC time"});
   }
   row.time_generated_us = *updated;
   row.time_created_us = *created;

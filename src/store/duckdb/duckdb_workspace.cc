@@ -1146,12 +1146,21 @@ Status DuckDbWorkspace::write_health(const std::vector<HealthRow>& rows) {
     a.text(h.status);
     a.text(sanitize_utf8(h.error_code));
     a.text(sanitize_utf8(h.reason));
-    if (h.lag_seconds >= 0) a.int64(h.lag_seconds); else a.null();
-    if (h.backlog >= 0) a.int64(h.backlog); else a.null();
+    if (h.lag_seconds >= 0)
+      a.int64(h.lag_seconds);
+    else
+      a.null();
+    if (h.backlog >= 0)
+      a.int64(h.backlog);
+    else
+      a.null();
     a.int64(h.events);
     duckdb_append_double(a.raw(), h.events_per_second);
     a.int64(h.failures);
-    if (h.last_success_us > 0) a.timestamp(h.last_success_us); else a.null();
+    if (h.last_success_us > 0)
+      a.timestamp(h.last_success_us);
+    else
+      a.null();
     a.end();
   }
   return a.finish();
