@@ -138,6 +138,8 @@ Result<std::map<std::string, ProfileSection>> SharedConfig::parse_ini(
         profile = section;
       } else if (section == "default") {
         profile = section;
+      } else if (section == "profile" || section == "services") {
+        return fail(line_no, "[" + section + "] section without a name");
       } else if (section.starts_with("profile ") || section.starts_with("profile\t")) {
         profile = std::string(trim(std::string_view(section).substr(8)));
         if (profile.empty()) return fail(line_no, "profile section without a name");
