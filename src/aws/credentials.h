@@ -33,7 +33,9 @@ struct AwsEnvironment {
   std::optional<std::string> get(std::string_view name) const;  // unset or empty -> nullopt
 };
 
-// One section of an INI-style AWS config or credentials file.
+// One section of an INI-style AWS config or credentials file. Keys are lower case; a nested
+// setting ("s3 =\n  endpoint_url = ...") is stored as "s3.endpoint_url". The key " where"
+// (leading space: never a real key) holds "file:line" of the section header, for messages.
 using ProfileSection = std::map<std::string, std::string>;
 
 struct SharedConfig {

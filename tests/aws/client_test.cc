@@ -9,6 +9,7 @@
 #include "aws/parse.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/time.h"
 
 namespace trailwarden::aws {
@@ -335,6 +336,64 @@ TEST(ParseStsCredentials, BothExpirationFormsAndMissingFields) {
   EXPECT_FALSE(parse_sts_credentials(no_token));
   EXPECT_FALSE(parse_sts_credentials("<AssumeRoleResponse/>"));
   EXPECT_FALSE(parse_sts_credentials("garbage"));
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, ClockSkewIsCorrectedFromTheDateHeader) {
+  // The server's clock is 2 h ahead of ours; it refuses signatures more than 15 min off.
+  int64_t server_now = *parse_iso8601_micros("2024-01-15T02:00:00Z");
+  FakeServer server([&](const FakeRequest& r) {
+    std::string date = r.header("X-Amz-Date");
+    int64_t signed_at = *parse_iso8601_micros(date.substr(0, 4) + "-" + date.substr(4, 2) + "-" +
+                                              date.substr(6, 2) + "T" + date.substr(9, 2) + ":" +
+                                              date.substr(11, 2) + ":" + date.substr(13, 2) + "Z");
+    if (std::llabs(signed_at - server_now) > 15 * 60 * 1'000'000LL) {
+      return FakeResponse{403,
+                          {{"Date", "Mon, 15 Jan 2024 02:00:00 GMT"}},
+                          "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference "
+                          "between the request time and the current time is too large.</Message>"
+                          "</Error>"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  CallStats stats;
+  log::Level saved = log::level();
+  log::set_level(log::Level::kOff);
+  auto resp = client.call(lookup_events(), &stats);
+  log::set_level(saved);
+  ASSERT_TRUE(resp) << resp.error().to_string();
+  EXPECT_EQ(stats.attempts, 2u);
+  EXPECT_TRUE(h.delays.empty()) << "no backoff for a clock correction";
+  // Later calls sign with the corrected time straight away.
+  ASSERT_TRUE(client.call(lookup_events(), &stats));
+  EXPECT_EQ(stats.attempts, 3u);
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            parse_iso8601_micros("1994-11-06T08:49:37Z"));
+  EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"));
+  EXPECT_FALSE(parse_http_date("garbage"));
+}
+
+TEST(AwsClient, SignatureErrorWithoutSkewIsNotRetried) {
+  std::atomic<int> calls{0};
+  FakeServer server([&](const FakeRequest&) {
+    ++calls;
+    return FakeResponse{403,
+                        {{"Date", "Mon, 15 Jan 2024 00:00:00 GMT"}},
+                        "<Error><Code>SignatureDoesNotMatch</Code></Error>"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  auto resp = client.call(lookup_events());
+  ASSERT_FALSE(resp);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(resp.error().to_error("x").code, ErrorCode::kDenied);
 }
 
 }  // namespace

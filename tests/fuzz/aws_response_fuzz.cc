@@ -67,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (parts.path[0] == '/') std::abort();
       }
       (void)sigv4::canonical_uri(parts.path, false);
+      if (auto t = parse_http_date(body); t && *t < 0) std::abort();
       break;
     }
   }
