@@ -150,6 +150,7 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
 
   int max_attempts = std::max(1, cfg.retry.max_attempts);
   bool skew_corrected = false;
+  bool credentials_renewed = false;
   AwsError last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     if (request.limiter != nullptr) request.limiter->acquire();
@@ -205,6 +206,16 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
         if (stats != nullptr) ++stats->retried;
         continue;
       }
+    }
+    // Temporary credentials the service calls expired (revoked, or our cache was wrong):
+    // fetch new ones and try again, once per call.
+    if (resp && !credentials_renewed && attempt < max_attempts && creds->temporary() &&
+        (last.code == "ExpiredToken" || last.code == "ExpiredTokenException" ||
+         last.code == "TokenRefreshRequired")) {
+      credentials_renewed = true;
+      credentials_->invalidate();
+      if (stats != nullptr) ++stats->retried;
+      continue;
     }
     if (last.throttling && stats != nullptr) ++stats->throttled;
     if (!last.retryable || attempt == max_attempts) break;

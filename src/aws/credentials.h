@@ -59,6 +59,9 @@ class CredentialsProvider {
   virtual Result<Credentials> get() = 0;
   // "environment", "profile prod", "assume-role arn:aws:iam::1:role/R via profile default" ...
   virtual std::string describe() const = 0;
+  // The service said the credentials are expired or invalid (ExpiredToken): forget cached
+  // ones so the next get() fetches again. No-op for fixed credentials.
+  virtual void invalidate() {}
 };
 
 // Fixed credentials (tests, config files that give keys inline).

@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <map>
+#include <thread>
 
 #include "aws/fake_server.h"
 #include "aws/parse.h"
+#include "aws/providers.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -394,6 +396,67 @@ TEST(AwsClient, SignatureErrorWithoutSkewIsNotRetried) {
   ASSERT_FALSE(resp);
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(resp.error().to_error("x").code, ErrorCode::kDenied);
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, ExpiredTokenFetchesNewCredentialsOnce) {
+  FakeServer server([&](const FakeRequest& r) {
+    if (r.header("Authorization").find("Credential=ASIA1/") != std::string::npos) {
+      return FakeResponse{400, {}, R"({"__type":"ExpiredTokenException","message":"expired"})"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  std::atomic<int> fetches{0};
+  auto provider = std::make_shared<RefreshingProvider>(
+      [&]() -> Result<Credentials> {
+        ++fetches;
+        return Credentials{"ASIA" + std::to_string(fetches.load()), "s", "t",
+                           h.clock.now_micros() + 3600LL * 1'000'000};
+      },
+      "test", h.clock);
+  AwsClient client(h.config, provider);
+  auto resp = client.call(lookup_events());
+  ASSERT_TRUE(resp) << resp.error().to_string();
+  EXPECT_EQ(fetches.load(), 2);
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_TRUE(h.delays.empty());
+  // Static keys are never "renewed": the error comes back.
+  FakeServer always([&](const FakeRequest&) {
+    return FakeResponse{400, {}, R"({"__type":"ExpiredTokenException"})"};
+  });
+  Harness h2(always.url());
+  auto c2 = h2.client();
+  auto r2 = c2.call(lookup_events());
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(always.requests().size(), 2u) << "one renewal, then the error";
+  EXPECT_EQ(r2.error().to_error("x").code, ErrorCode::kDenied);
+}
+
+TEST(AwsClient, ConcurrentCallsShareOneClient) {
+  FakeServer server([&](const FakeRequest&) { return FakeResponse{200, {}, "{}"}; });
+  Harness h(server.url());
+  auto client = std::make_shared<AwsClient>(h.config, h.creds);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        if (client->call(lookup_events())) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 60);
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 60u);
+  for (const auto& r : reqs) expect_valid_signature(r, "cloudtrail");
+  EXPECT_LE(server.connections(), 6u) << "connections are pooled and reused";
 }
 
 }  // namespace
