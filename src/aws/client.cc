@@ -113,6 +113,15 @@ class HttpPool {
   std::vector<std::unique_ptr<HttpClient>> free_;
 };
 
+void redact(std::string& text, const Credentials& c) {
+  for (const std::string* secret : {&c.secret_access_key, &c.session_token}) {
+    if (secret->size() < 4) continue;
+    for (size_t pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos)) {
+      text.replace(pos, secret->size(), "[redacted]");
+    }
+  }
+}
+
 constexpr int64_t kSkewThresholdMicros = 60 * 1'000'000LL;
 
 double jitter() {
@@ -190,6 +199,10 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
       last.retryable = true;
     } else {
       last = parse_error_response(resp->status, resp->headers, resp->body);
+      // A server that echoes what it was sent must not put our token into logs.
+      redact(last.message, *creds);
+      redact(last.code, *creds);
+      redact(last.request_id, *creds);
     }
     last.attempts = attempt;
     // A signature refused because our clock is off: sign again with the server's time

@@ -461,3 +461,45 @@ TEST(AwsClient, ConcurrentCallsShareOneClient) {
 
 }  // namespace
 }  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, DebugLogsCarryNoSecrets) {
+  std::atomic<int> calls{0};
+  FakeServer server([&](const FakeRequest& r) {
+    if (calls++ < 2) {
+      // A hostile server echoing what it received into its error text.
+      return FakeResponse{503,
+                          {},
+                          "<Error><Code>SlowDown</Code><Message>got " +
+                              r.header("X-Amz-Security-Token") + "</Message></Error>"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  log::Level saved = log::level();
+  log::set_level(log::Level::kDebug);
+  ::testing::internal::CaptureStderr();
+  auto resp = client.call(lookup_events());
+  auto failing = std::make_shared<RefreshingProvider>(
+      [&]() -> Result<Credentials> { return make_error(ErrorCode::kUnavailable, "down"); },
+      "assume-role arn:aws:iam::1:role/R via test keys", h.clock);
+  AwsClient no_creds(h.config, failing);
+  auto err = no_creds.call(lookup_events());
+  std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(saved);
+  ASSERT_TRUE(resp);
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().to_error("x").code, ErrorCode::kUnavailable);
+  EXPECT_NE(logged.find("retrying"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("got [redacted]"), std::string::npos) << logged;
+  for (const std::string& text : {logged, err.error().to_string(), h.creds->describe()}) {
+    EXPECT_EQ(text.find(kSecret), std::string::npos);
+    EXPECT_EQ(text.find(kToken), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
