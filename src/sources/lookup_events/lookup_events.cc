@@ -88,11 +88,12 @@ LookupEventsCollector::LookupEventsCollector(LookupEventsSettings settings, std:
 std::string LookupEventsCollector::id() const { return "lookup-events:" + account_; }
 
 bool LookupEventsCollector::sleep_ms(collect::CollectContext& ctx, int64_t ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
+  // Waiting is real time, whatever clock the context measures with.
+  const Clock& real = SystemClock::instance();
+  const int64_t until = real.monotonic_nanos() + ms * 1000000;
+  for (int64_t now = real.monotonic_nanos(); now < until; now = real.monotonic_nanos()) {
     if (stopping(ctx)) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(50000000, until - now)));
   }
   return !stopping(ctx);
 }

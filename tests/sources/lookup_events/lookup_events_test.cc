@@ -317,7 +317,9 @@ class CollectorTest : public ::testing::Test {
     session = std::move(*s);
   }
   void close() {
-    if (session) ASSERT_TRUE(session->finish().has_value());
+    if (session) {
+      ASSERT_TRUE(session->finish().has_value());
+    }
     session.reset();
     ws.reset();
   }
