@@ -158,4 +158,30 @@ Result<std::vector<std::string>> parse_describe_regions(std::string_view xml) {
   return regions;
 }
 
+AwsRequest get_caller_identity_request(std::string region) {
+  AwsRequest r;
+  r.service = &kSts;
+  r.region = std::move(region);
+  r.method = "POST";
+  r.path = "/";
+  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  r.body = "Action=GetCallerIdentity&Version=2011-06-15";
+  r.context = "sts GetCallerIdentity " + r.region;
+  return r;
+}
+
+Result<std::string> parse_caller_identity_account(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size()))
+    return make_error(ErrorCode::kCorrupt, "GetCallerIdentity response is not XML");
+  std::string_view account = doc.child("GetCallerIdentityResponse")
+                                 .child("GetCallerIdentityResult")
+                                 .child_value("Account");
+  if (account.size() != 12 ||
+      !std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return make_error(ErrorCode::kCorrupt,
+                      "GetCallerIdentity returned no 12-digit account: " + escape_control(account));
+  return std::string(account);
+}
+
 }  // namespace trailwarden::aws

@@ -55,4 +55,8 @@ Result<LookupEventsPage> parse_lookup_events_page(std::string_view body);
 AwsRequest describe_regions_request(std::string region);
 Result<std::vector<std::string>> parse_describe_regions(std::string_view xml);
 
+// STS GetCallerIdentity in `region`: the account of the credentials (a 12-digit id).
+AwsRequest get_caller_identity_request(std::string region);
+Result<std::string> parse_caller_identity_account(std::string_view xml);
+
 }  // namespace trailwarden::aws

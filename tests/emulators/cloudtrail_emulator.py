@@ -9,9 +9,11 @@ uses to check every request's signature with the secret it knows. One endpoint a
   is "ASIA" + the role's 12-digit account + 4 hex digits, so every later call maps to an
   account. When the emulator was given an external id, AssumeRole without it, or with another,
   is refused with AccessDenied (HTTP 403);
-* EC2 DescribeRegions (ec2 query form, Action=DescribeRegions): the account's enabled regions.
+* EC2 DescribeRegions (ec2 query form, Action=DescribeRegions): the account's enabled regions;
+* STS GetCallerIdentity: the account of the key (the long-term key's is --caller-account).
 
-The account of a CloudTrail call comes from its access key, the region from the SigV4
+The account of a CloudTrail call comes from its access key (temporary keys: the role's
+account; the long-term key: --caller-account), the region from the SigV4
 credential scope (so one endpoint override serves every region).
 
 Rate limit, per (account, region), on LookupEvents: a SLIDING ONE-SECOND WINDOW. A request
@@ -240,6 +242,7 @@ class Emulator:
         self.external_id = args.external_id
         self.accounts = [a for a in args.accounts.split(",") if a]
         self.regions = [r for r in args.regions.split(",") if r]
+        self.caller_account = args.caller_account or self.accounts[0]
         self.temp_keys = {}  # AKID -> (secret, token, account, expiration)
         self.token_key = secrets.token_bytes(32)
         self.token_generation = 0
@@ -381,6 +384,8 @@ class Handler(BaseHTTPRequestHandler):
         action = (form.get("Action") or [""])[0]
         if action == "AssumeRole":
             return self.assume_role(body, form, now)
+        if action == "GetCallerIdentity":
+            return self.get_caller_identity(body, now)
         if action == "DescribeRegions":
             return self.describe_regions(body, form, now)
         self.query_error(400, "InvalidAction", "unsupported action")
@@ -520,6 +525,19 @@ class Handler(BaseHTTPRequestHandler):
                     "%Y-%m-%dT%H:%M:%SZ"), uuid.uuid4()))
         self.reply(200, body, "text/xml")
 
+    def get_caller_identity(self, body, now):
+        emu = self.server.emu
+        who = self.verify(body, "sts", json_errors=False)
+        if who is None:
+            return
+        account = who[2] or emu.caller_account
+        body = ("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                "<GetCallerIdentityResult><Arn>arn:aws:iam::%s:user/emulator</Arn>"
+                "<UserId>AIDAEMULATOR</UserId><Account>%s</Account></GetCallerIdentityResult>"
+                "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>"
+                "</GetCallerIdentityResponse>" % (account, account, uuid.uuid4()))
+        self.reply(200, body, "text/xml")
+
     # --- EC2 ----------------------------------------------------------------------------
     def describe_regions(self, body, form, now):
         emu = self.server.emu
@@ -545,8 +563,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         akid, region, account = who
         if account is None:
-            return self.json_error(400, "AccessDeniedException",
-                                   "the emulator serves LookupEvents to assumed roles only")
+            account = emu.caller_account  # the long-term key's own account
         with emu.lock:
             scope = emu.scope(account, region)
             scope.stats["requests"] += 1
@@ -733,6 +750,8 @@ def main(argv=None):
     p.add_argument("--regions", default="us-east-1")
     p.add_argument("--access-key", default="AKIDEMULATOR00000000")
     p.add_argument("--secret-key", default="emulator/secret+key")
+    p.add_argument("--caller-account", default=None,
+                   help="account of the long-term key (default: the first of --accounts)")
     p.add_argument("--external-id", default=None,
                    help="every role requires this ExternalId (default: none required)")
     p.add_argument("--events", help="CloudTrail records: JSON {Records}, array or JSON Lines")

@@ -204,6 +204,11 @@ class EmulatorAgainstBoto3(unittest.TestCase):
         got = ct.lookup_events(LookupAttributes=attr)["Events"]
         self.assertEqual([e["EventId"] for e in got], ["late-0001"])
 
+    def test_caller_identity(self):
+        self.assertEqual(self.client("sts").get_caller_identity()["Account"], ACCOUNTS[0])
+        sts = self.client("sts", creds=self.assume(ACCOUNTS[1]))
+        self.assertEqual(sts.get_caller_identity()["Account"], ACCOUNTS[1])
+
     def test_describe_regions(self):
         ec2 = self.client("ec2", "us-east-1", self.assume(ACCOUNTS[0]))
         names = [r["RegionName"] for r in ec2.describe_regions()["Regions"]]

@@ -85,7 +85,9 @@ LookupEventsCollector::LookupEventsCollector(LookupEventsSettings settings, std:
       window_s_(std::clamp(settings_.window_s, std::max<int64_t>(settings_.min_window_s, 1),
                            std::max(settings_.min_window_s, settings_.max_window_s))) {}
 
-std::string LookupEventsCollector::id() const { return "lookup-events:" + account_; }
+std::string LookupEventsCollector::id() const {
+  return "lookup-events:" + account_ + "/" + region_;
+}
 
 bool LookupEventsCollector::sleep_ms(collect::CollectContext& ctx, int64_t ms) {
   // Waiting is real time, whatever clock the context measures with.
@@ -289,6 +291,9 @@ Result<collect::PollResult> LookupEventsCollector::poll(collect::CollectContext&
     start = w.end_s;
   }
   result.caught_up = true;
+  log::info("lookup-events {}: caught up to {}; {} pages, {} events, {} requests, {} throttled",
+            scope(), span.end_s, stats_.pages.load(), stats_.events.load(),
+            stats_.requests.load(), stats_.throttled.load());
   return result;
 }
 
@@ -301,10 +306,6 @@ Result<std::vector<std::unique_ptr<collect::Collector>>> make_lookup_events_coll
     if (!a) return std::unexpected(a.error());
     account = *a;
   }
-  if (account.empty())
-    return make_error(ErrorCode::kInvalidArgument,
-                      "LookupEvents needs a role ARN to assume, or the account id of the default "
-                      "credentials");
   const std::string home =
       !settings.home_region.empty() ? settings.home_region
       : !config->region.empty()     ? config->region
@@ -321,6 +322,14 @@ Result<std::vector<std::unique_ptr<collect::Collector>>> make_lookup_events_coll
     creds = aws::assume_role(config, creds, p);
   }
   auto client = std::make_shared<aws::AwsClient>(config, creds);
+  if (account.empty()) {
+    // The default credentials' own account, from STS GetCallerIdentity.
+    auto response = client->call(aws::get_caller_identity_request(home));
+    if (!response) return std::unexpected(response.error().to_error("STS GetCallerIdentity"));
+    auto a = aws::parse_caller_identity_account(response->body);
+    if (!a) return std::unexpected(a.error());
+    account = *a;
+  }
   std::vector<std::string> regions = settings.regions;
   if (regions.empty() || (regions.size() == 1 && regions[0] == "all")) {
     auto response = client->call(aws::describe_regions_request(home));

@@ -32,7 +32,8 @@ namespace trailwarden::sources::lookup_events {
 
 struct LookupEventsSettings {
   // The role to assume in the monitored account (its account id is read from the ARN).
-  // Empty: the default credentials are used directly and `account` names their account.
+  // Empty: the default credentials are used directly, in `account` (empty: their own
+  // account, from STS GetCallerIdentity).
   std::string role_arn;
   std::string external_id;
   std::string session_name = "trailwarden-lookup-events";
@@ -91,8 +92,8 @@ class LookupEventsCollector final : public collect::Collector {
  public:
   LookupEventsCollector(LookupEventsSettings settings, std::string account, std::string region,
                         CallFn call, std::shared_ptr<aws::RateLimiter> limiter);
-  // "lookup-events:<account>": the checkpoint connector and ConnectorHealth connector;
-  // the region collectors of one account share it and differ by scope().
+  // "lookup-events:<account>/<region>": the checkpoint and ConnectorHealth connector (the
+  // checkpoint key and the health scope are "<account>/<region>").
   std::string id() const override;
   std::string scope() const { return account_ + "/" + region_; }
   const std::string& account() const { return account_; }

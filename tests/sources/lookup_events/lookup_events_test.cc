@@ -114,6 +114,17 @@ TEST(DescribeRegions, EnabledRegionsOnly) {
   EXPECT_EQ(req.body, "Action=DescribeRegions&Version=2016-11-15");
 }
 
+TEST(CallerIdentity, AccountIsRead) {
+  auto a = aws::parse_caller_identity_account(
+      "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+      "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/a</Arn><UserId>AIDA</UserId>"
+      "<Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>");
+  ASSERT_TRUE(a.has_value()) << a.error().to_string();
+  EXPECT_EQ(*a, "123456789012");
+  EXPECT_FALSE(aws::parse_caller_identity_account("<GetCallerIdentityResponse/>").has_value());
+  EXPECT_EQ(aws::get_caller_identity_request("us-east-1").service, &aws::kSts);
+}
+
 TEST(RoleArn, AccountIsRead) {
   EXPECT_EQ(*account_of_role("arn:aws:iam::111122223333:role/Reader"), "111122223333");
   EXPECT_EQ(*account_of_role("arn:aws-us-gov:iam::111122223333:role/path/Reader"), "111122223333");
@@ -368,7 +379,8 @@ TEST_F(CollectorTest, PagesEveryWindowAndCheckpointsItsEnd) {
   add_events(1234, now - 10, 25, "ev-");  // 2.5 s apart: ~51 min of events
   LookupEventsSettings st;
   st.since_us = (now - 7200) * 1000000;
-  st.window_s = 600;  // several windows
+  st.window_s = 600;  // several windows (5 pages each: neither halved nor doubled)
+  st.max_window_pages = 5;
   auto c = collector(st);
   auto r = poll(*c);
   ASSERT_TRUE(r.has_value()) << r.error().to_string();
@@ -377,7 +389,7 @@ TEST_F(CollectorTest, PagesEveryWindowAndCheckpointsItsEnd) {
   auto got = stored_ids();
   EXPECT_EQ(got.size(), 1234u);
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want_ids());
-  auto cp = ws->load_checkpoint("lookup-events:111122223333", "111122223333/us-east-1");
+  auto cp = ws->load_checkpoint("lookup-events:111122223333/us-east-1", "111122223333/us-east-1");
   ASSERT_TRUE(cp.has_value() && cp->has_value());
   EXPECT_GE(*parse_checkpoint(**cp), now);
   EXPECT_GT(c->stats().windows.load(), 5u);
@@ -431,7 +443,7 @@ TEST_F(CollectorTest, ResumesFromCheckpointMinusOverlapAndCatchesLateEvents) {
     ASSERT_TRUE(poll(*c).has_value());
   }
   EXPECT_EQ(stored_ids().size(), 300u);
-  auto cp = ws->load_checkpoint("lookup-events:111122223333", "111122223333/us-east-1");
+  auto cp = ws->load_checkpoint("lookup-events:111122223333/us-east-1", "111122223333/us-east-1");
   ASSERT_TRUE(cp.has_value() && cp->has_value());
   const int64_t checkpoint = *parse_checkpoint(**cp);
   // Restart (a new process: new workspace handle, new collector).
@@ -467,7 +479,7 @@ TEST_F(CollectorTest, PermanentErrorsAreReturnedWithoutACheckpoint) {
       nullptr);
   auto r = poll(*c);
   EXPECT_FALSE(r.has_value());
-  auto cp = ws->load_checkpoint("lookup-events:111122223333", "111122223333/us-east-1");
+  auto cp = ws->load_checkpoint("lookup-events:111122223333/us-east-1", "111122223333/us-east-1");
   ASSERT_TRUE(cp.has_value());
   EXPECT_FALSE(cp->has_value());
 }
@@ -494,7 +506,7 @@ TEST_F(CollectorTest, StopReturnsBeforeTheWindowEndsWithoutItsCheckpoint) {
   ASSERT_TRUE(r.has_value());
   EXPECT_FALSE(r->caught_up);
   ASSERT_TRUE(session->flush().has_value());
-  auto cp = ws->load_checkpoint("lookup-events:111122223333", "111122223333/us-east-1");
+  auto cp = ws->load_checkpoint("lookup-events:111122223333/us-east-1", "111122223333/us-east-1");
   ASSERT_TRUE(cp.has_value());
   EXPECT_FALSE(cp->has_value());
   EXPECT_EQ(calls, 3);
