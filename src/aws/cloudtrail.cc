@@ -86,9 +86,8 @@ Result<LookupEventsPage> parse_lookup_events_page(std::string_view body) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto err = parser.parse(body.data(), body.size()).get(root); err)
-    return make_error(ErrorCode::kCorrupt,
-                      std::string("LookupEvents response is not JSON: ") +
-                          simdjson::error_message(err));
+    return make_error(ErrorCode::kCorrupt, std::string("LookupEvents response is not JSON: ") +
+                                               simdjson::error_message(err));
   simdjson::dom::object obj;
   if (root.get_object().get(obj))
     return make_error(ErrorCode::kCorrupt, "LookupEvents response is not a JSON object");
@@ -147,9 +146,9 @@ Result<std::vector<std::string>> parse_describe_regions(std::string_view xml) {
     if (name.size() > 32 || !std::all_of(name.begin(), name.end(), [](char c) {
           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         }))
-      return make_error(ErrorCode::kCorrupt,
-                        "DescribeRegions returned a region name that is not one: " +
-                            escape_control(name));
+      return make_error(
+          ErrorCode::kCorrupt,
+          "DescribeRegions returned a region name that is not one: " + escape_control(name));
     regions.emplace_back(name);
   }
   if (regions.empty()) return make_error(ErrorCode::kCorrupt, "DescribeRegions returned no region");

@@ -42,9 +42,9 @@ Result<AwsRequest> lookup_events_request(const LookupEventsParams& params, std::
 
 struct LookupEventsPage {
   size_t events = 0;
-  std::string next_token;           // empty on the last page
-  std::optional<double> newest_s;   // largest EventTime on the page
-  std::optional<double> oldest_s;   // smallest EventTime on the page
+  std::string next_token;          // empty on the last page
+  std::optional<double> newest_s;  // largest EventTime on the page
+  std::optional<double> oldest_s;  // smallest EventTime on the page
 };
 
 // Reads a LookupEvents response body. `body` must have simdjson's padding readable after its

@@ -86,8 +86,7 @@ int run(const LookupArgs& a) {
   collect::RunnerOptions options;
   options.continuous = false;
   options.until_us = base.until_us;
-  return run_collectors_command("collect lookup-events", a.common, std::move(collectors),
-                                options);
+  return run_collectors_command("collect lookup-events", a.common, std::move(collectors), options);
 }
 
 }  // namespace

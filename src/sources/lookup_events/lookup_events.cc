@@ -133,8 +133,8 @@ Result<LookupEventsCollector::WindowResult> LookupEventsCollector::read_window(
         last_error_code_ = e.code;
         if (++restarts > kMaxTokenRestarts)
           return std::unexpected(e.to_error(scope() + " window restarted too often"));
-        log::info("lookup-events {}: NextToken refused, window {}..{} restarted", scope(),
-                  start_s, end_s);
+        log::info("lookup-events {}: NextToken refused, window {}..{} restarted", scope(), start_s,
+                  end_s);
         params.next_token.clear();
         continue;
       }
@@ -224,8 +224,7 @@ void LookupEventsCollector::report(collect::CollectContext& ctx, const Error* er
         "{:.0f} events/s in {}, near LookupEvents' ceiling of {} events/s ({} requests/s x {} "
         "events): collection will fall behind; use the S3 collector (trail bucket) for this "
         "account",
-        source_rate_, scope(), 2 * aws::kLookupEventsMaxResults, 2,
-        aws::kLookupEventsMaxResults);
+        source_rate_, scope(), 2 * aws::kLookupEventsMaxResults, 2, aws::kLookupEventsMaxResults);
   } else {
     s.status = collect::HealthStatus::kSuccess;
   }
@@ -250,8 +249,8 @@ Result<collect::PollResult> LookupEventsCollector::poll(collect::CollectContext&
     if (*cp) {
       checkpoint = parse_checkpoint(**cp);
       if (!checkpoint)
-        log::warn("lookup-events {}: checkpoint {} is not a time; starting from --since",
-                  scope(), json_string(**cp));
+        log::warn("lookup-events {}: checkpoint {} is not a time; starting from --since", scope(),
+                  json_string(**cp));
     }
   }
   const Span span = poll_span(checkpoint, settings_.since_us / 1000000, until_us / 1000000,
@@ -268,8 +267,7 @@ Result<collect::PollResult> LookupEventsCollector::poll(collect::CollectContext&
     const Span w = next_window(start, span.end_s, window_s_);
     auto got = read_window(ctx, w.start_s, w.end_s);
     if (!got) {
-      report(ctx, &got.error(), last_error_code_, span.end_s - start,
-             clock.now_micros() / 1000000);
+      report(ctx, &got.error(), last_error_code_, span.end_s - start, clock.now_micros() / 1000000);
       return std::unexpected(got.error());
     }
     result.documents += got->pages;
@@ -284,16 +282,18 @@ Result<collect::PollResult> LookupEventsCollector::poll(collect::CollectContext&
       window_events = 0;
       window_span = 0;
     }
-    window_s_ = adapt_window(window_s_, got->pages, settings_.max_window_pages,
-                             settings_.min_window_s, settings_.max_window_s);
+    // Sized by full pages of events (an empty window still costs one request).
+    window_s_ =
+        adapt_window(window_s_, got->events / std::max(settings_.page_size, 1),
+                     settings_.max_window_pages, settings_.min_window_s, settings_.max_window_s);
     report(ctx, nullptr, {}, span.end_s - w.end_s, clock.now_micros() / 1000000);
     if (w.end_s >= span.end_s) break;
     start = w.end_s;
   }
   result.caught_up = true;
   log::info("lookup-events {}: caught up to {}; {} pages, {} events, {} requests, {} throttled",
-            scope(), span.end_s, stats_.pages.load(), stats_.events.load(),
-            stats_.requests.load(), stats_.throttled.load());
+            scope(), span.end_s, stats_.pages.load(), stats_.events.load(), stats_.requests.load(),
+            stats_.throttled.load());
   return result;
 }
 
@@ -306,10 +306,9 @@ Result<std::vector<std::unique_ptr<collect::Collector>>> make_lookup_events_coll
     if (!a) return std::unexpected(a.error());
     account = *a;
   }
-  const std::string home =
-      !settings.home_region.empty() ? settings.home_region
-      : !config->region.empty()     ? config->region
-                                    : std::string("us-east-1");
+  const std::string home = !settings.home_region.empty() ? settings.home_region
+                           : !config->region.empty()     ? config->region
+                                                         : std::string("us-east-1");
   auto source = config->default_credentials();
   if (!source) return std::unexpected(source.error());
   std::shared_ptr<aws::CredentialsProvider> creds = *source;
@@ -321,6 +320,9 @@ Result<std::vector<std::unique_ptr<collect::Collector>>> make_lookup_events_coll
     p.region = home;
     creds = aws::assume_role(config, creds, p);
   }
+  // Fail now, with the reason, when the role cannot be assumed (wrong external id, no trust):
+  // no poll could succeed.
+  if (auto c = creds->get(); !c) return std::unexpected(c.error());
   auto client = std::make_shared<aws::AwsClient>(config, creds);
   if (account.empty()) {
     // The default credentials' own account, from STS GetCallerIdentity.

@@ -49,7 +49,7 @@ struct LookupEventsSettings {
   // poll pays for it (overlap x event rate / 50 requests), so it is the lower end of the
   // 15-30 min practice. Raise it for accounts known to deliver later.
   int64_t overlap_s = 15 * 60;
-  int64_t window_s = 3600;        // first window size; adapted between min and max
+  int64_t window_s = 3600;  // first window size; adapted between min and max
   int64_t min_window_s = 60;
   int64_t max_window_s = 86400;
   uint64_t max_window_pages = 600;  // halve the window above this (5 min of requests)
@@ -70,8 +70,8 @@ struct LookupEventsSettings {
 
 // Counters of one collector, for summaries and the benchmark. Thread-safe to read.
 struct LookupStats {
-  std::atomic<uint64_t> requests{0};    // HTTP attempts, retries included
-  std::atomic<uint64_t> throttled{0};   // attempts answered with ThrottlingException
+  std::atomic<uint64_t> requests{0};   // HTTP attempts, retries included
+  std::atomic<uint64_t> throttled{0};  // attempts answered with ThrottlingException
   std::atomic<uint64_t> pages{0};
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> windows{0};
@@ -85,8 +85,8 @@ std::shared_ptr<aws::RateLimiter> shared_lookup_limiter(const std::string& accou
                                                         const std::string& region, double rate);
 
 // Sends one request (AwsClient::call in production; a fake in tests).
-using CallFn = std::function<std::expected<aws::HttpResponse, aws::AwsError>(
-    const aws::AwsRequest&, aws::CallStats*)>;
+using CallFn = std::function<std::expected<aws::HttpResponse, aws::AwsError>(const aws::AwsRequest&,
+                                                                             aws::CallStats*)>;
 
 class LookupEventsCollector final : public collect::Collector {
  public:
@@ -120,7 +120,8 @@ class LookupEventsCollector final : public collect::Collector {
   int64_t poll_started_ns_ = 0;
   uint64_t reported_events_ = 0;
   double source_rate_ = -1;
-  std::string last_error_code_;  // of the error read_window returned  // events per second of event time, over the last windows
+  std::string last_error_code_;  // of the error read_window returned  // events per second of event
+                                 // time, over the last windows
 };
 
 // The account id in a role ARN ("arn:aws:iam::111122223333:role/R" -> "111122223333").

@@ -1,6 +1,8 @@
 // LookupEvents: request builder and page reader, window arithmetic, the shared rate limiters,
 // and the collector against an in-process fake of the API with a real workspace and session
 // (checkpoint resume, throttling, refused tokens, late events).
+#include "sources/lookup_events/lookup_events.h"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -12,7 +14,6 @@
 #include "aws/cloudtrail.h"
 #include "core/text.h"
 #include "pipeline/session.h"
-#include "sources/lookup_events/lookup_events.h"
 #include "sources/lookup_events/windows.h"
 #include "store/duckdb/duckdb_workspace.h"
 #include "test_util.h"
@@ -243,8 +244,8 @@ struct FakeApi {
     int64_t time;
     bool visible = true;
   };
-  std::vector<Ev> events;  // any order
-  int throttle_every = 0;  // every Nth call is throttled (0: never)
+  std::vector<Ev> events;         // any order
+  int throttle_every = 0;         // every Nth call is throttled (0: never)
   int refuse_token_once_at = -1;  // this call number refuses its token
   int calls = 0;
   int throttled = 0;
@@ -378,8 +379,8 @@ TEST_F(CollectorTest, PagesEveryWindowAndCheckpointsItsEnd) {
   const int64_t now = now_s();
   add_events(1234, now - 10, 25, "ev-");  // 2.5 s apart: ~51 min of events
   LookupEventsSettings st;
-  st.since_us = (now - 7200) * 1000000;
-  st.window_s = 600;  // several windows (5 pages each: neither halved nor doubled)
+  st.since_us = (now - 3100) * 1000000;
+  st.window_s = 500;  // several windows (4 full pages each: neither halved nor doubled)
   st.max_window_pages = 5;
   auto c = collector(st);
   auto r = poll(*c);
@@ -469,7 +470,8 @@ TEST_F(CollectorTest, PermanentErrorsAreReturnedWithoutACheckpoint) {
   st.since_us = (now - 3600) * 1000000;
   auto c = std::make_unique<LookupEventsCollector>(
       st, "111122223333", "us-east-1",
-      [](const aws::AwsRequest&, aws::CallStats*) -> std::expected<aws::HttpResponse, aws::AwsError> {
+      [](const aws::AwsRequest&,
+         aws::CallStats*) -> std::expected<aws::HttpResponse, aws::AwsError> {
         aws::AwsError e;
         e.http_status = 400;
         e.code = "AccessDeniedException";

@@ -94,8 +94,9 @@ class CollectLookupEvents(unittest.TestCase):
         return env
 
     def args(self, *extra, accounts=None):
+        since = [] if "--since" in extra else ["--since", "1h"]
         out = [BIN, "collect", "lookup-events", "-w", self.ws, "--external-id", EXTERNAL_ID,
-               "--since", "1h", "--format", "json", "--no-detect"]
+               "--format", "json", "--no-detect"] + since
         for a in accounts or self.accounts:
             out += ["--role-arn", role(a)]
         return out + list(extra)
@@ -162,7 +163,7 @@ class CollectLookupEvents(unittest.TestCase):
                 self.start(["333333333333"], ["us-east-1"], "--generate", "700", "--rate", "10",
                            "--seed", mode)
                 proc = subprocess.Popen(self.args("--regions", "us-east-1", "--window", "20s",
-                                                  "--max-window-pages", "4"),
+                                                  "--max-window-pages", "4", "--since", "3m"),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=self.env())
                 time.sleep(2.5)
@@ -184,7 +185,7 @@ class CollectLookupEvents(unittest.TestCase):
         kills = 0
         for _ in range(5):
             proc = subprocess.Popen(self.args("--regions", "all", "--window", "20s",
-                                              "--max-window-pages", "4"),
+                                              "--max-window-pages", "4", "--since", "3m"),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     env=self.env())
             time.sleep(rng.uniform(0.5, 3.5))
@@ -193,7 +194,8 @@ class CollectLookupEvents(unittest.TestCase):
                 kills += 1
             proc.wait(30)
         self.assertGreaterEqual(kills, 3)
-        self.collect("--regions", "all", "--window", "20s", "--max-window-pages", "4")
+        self.collect("--regions", "all", "--window", "20s", "--max-window-pages", "4",
+                     "--since", "3m")
         got = self.assert_exactly_the_source()
         self.assertEqual(len(got), 1600)
 
