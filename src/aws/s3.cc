@@ -1,0 +1,199 @@
+#include "aws/s3.h"
+
+#include <charconv>
+#include <pugixml.hpp>
+#include <utility>
+
+#include "core/time.h"
+
+namespace trailwarden::aws {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The text of the first child element named `name` (namespaces ignored by pugixml's name
+// compare only when absent: S3 uses a default namespace, which keeps names unprefixed).
+std::string_view child_text(const pugi::xml_node& node, const char* name) {
+  return node.child(name).text().get();
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size()) {
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0) {
+        out.push_back(c);
+      } else {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      }
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string s3_encode_key(std::string_view key) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(key.size() + 16);
+  for (unsigned char c : key) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool s3_virtual_host_ok(std::string_view bucket) {
+  if (bucket.size() < 3 || bucket.size() > 63) return false;
+  for (char c : bucket) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return false;  // '.', upper case, '_' -> path-style
+  }
+  return bucket.front() != '-' && bucket.back() != '-';
+}
+
+Result<ListObjectsPage> parse_list_objects_v2(std::string_view xml, bool url_encoded) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result parsed =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) {
+    return make_error(ErrorCode::kCorrupt,
+                      std::string("ListObjectsV2 response is not XML: ") + parsed.description());
+  }
+  pugi::xml_node root = doc.child("ListBucketResult");
+  if (!root) {
+    return make_error(ErrorCode::kCorrupt, "ListObjectsV2 response has no ListBucketResult");
+  }
+  // A response that says it used URL encoding is decoded even when not asked for, and one
+  // that does not say so is decoded only when asked (botocore decodes when it asked).
+  bool decode = url_encoded || child_text(root, "EncodingType") == "url";
+  auto text = [&](std::string_view raw) {
+    return decode ? url_decode(raw, false) : std::string(raw);
+  };
+  ListObjectsPage page;
+  std::string_view truncated = child_text(root, "IsTruncated");
+  page.truncated = truncated == "true";
+  page.next_token = child_text(root, "NextContinuationToken");
+  for (pugi::xml_node c = root.child("Contents"); c; c = c.next_sibling("Contents")) {
+    S3Object o;
+    o.key = text(child_text(c, "Key"));
+    if (o.key.empty()) {
+      return make_error(ErrorCode::kCorrupt, "ListObjectsV2 response has an object without a Key");
+    }
+    o.etag = child_text(c, "ETag");
+    std::string_view size = child_text(c, "Size");
+    int64_t n = 0;
+    auto [ptr, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+    o.size = (ec == std::errc() && ptr == size.data() + size.size() && n >= 0) ? n : 0;
+    o.last_modified_us = parse_iso8601_micros(child_text(c, "LastModified")).value_or(0);
+    page.contents.push_back(std::move(o));
+  }
+  for (pugi::xml_node c = root.child("CommonPrefixes"); c; c = c.next_sibling("CommonPrefixes")) {
+    std::string p = text(child_text(c, "Prefix"));
+    if (!p.empty()) page.common_prefixes.push_back(std::move(p));
+  }
+  if (page.truncated && page.next_token.empty()) {
+    return make_error(ErrorCode::kCorrupt,
+                      "ListObjectsV2 response is truncated without a NextContinuationToken");
+  }
+  return page;
+}
+
+S3Client::S3Client(std::shared_ptr<AwsClient> client, std::string region)
+    : client_(std::move(client)), region_(std::move(region)) {
+  if (region_.empty()) region_ = client_->config().region;
+  if (region_.empty()) region_ = "us-east-1";
+  path_style_ = client_->config().endpoint(kS3, region_).custom;
+}
+
+AwsRequest S3Client::base_request(std::string_view bucket, std::string_view key) const {
+  AwsRequest r;
+  r.service = &kS3;
+  r.region = region_;
+  r.method = "GET";
+  if (path_style_ || !s3_virtual_host_ok(bucket)) {
+    r.path = "/" + s3_encode_key(bucket) + "/" + s3_encode_key(key);
+  } else {
+    r.host_prefix = std::string(bucket) + ".";
+    r.path = "/" + s3_encode_key(key);
+  }
+  r.context = "s3://" + std::string(bucket) + "/" + std::string(key);
+  return r;
+}
+
+std::expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(std::string_view bucket,
+                                                                   const ListObjectsParams& params,
+                                                                   CallStats* stats) {
+  AwsRequest r = base_request(bucket, "");
+  if (r.host_prefix.empty()) r.path = "/" + s3_encode_key(bucket);  // no trailing slash
+  r.query.emplace_back("list-type", "2");
+  if (!params.prefix.empty()) r.query.emplace_back("prefix", params.prefix);
+  if (!params.delimiter.empty()) r.query.emplace_back("delimiter", params.delimiter);
+  if (!params.start_after.empty()) r.query.emplace_back("start-after", params.start_after);
+  if (!params.continuation_token.empty()) {
+    r.query.emplace_back("continuation-token", params.continuation_token);
+  }
+  int max_keys = params.max_keys < 1 ? 1 : (params.max_keys > 1000 ? 1000 : params.max_keys);
+  r.query.emplace_back("max-keys", std::to_string(max_keys));
+  r.query.emplace_back("encoding-type", "url");
+  r.context = "s3://" + std::string(bucket) + "/" + params.prefix;
+  auto response = client_->call(r, stats);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status != 200) {
+    AwsError e;
+    e.http_status = response->status;
+    e.code = "UnexpectedStatus";
+    e.message = "ListObjectsV2 answered HTTP " + std::to_string(response->status);
+    return std::unexpected(std::move(e));
+  }
+  auto page = parse_list_objects_v2(response->body, true);
+  if (!page) {
+    AwsError e;
+    e.http_status = response->status;
+    e.code = "MalformedResponse";
+    e.message = page.error().message;
+    return std::unexpected(std::move(e));
+  }
+  return std::move(*page);
+}
+
+std::expected<void, AwsError> S3Client::get_object(std::string_view bucket, std::string_view key,
+                                                   formats::PaddedBuffer& out,
+                                                   CallStats* stats) {
+  AwsRequest r = base_request(bucket, key);
+  auto response = client_->call(r, stats);
+  if (!response) return std::unexpected(std::move(response.error()));
+  if (response->status != 200) {
+    AwsError e;
+    e.http_status = response->status;
+    e.code = "UnexpectedStatus";
+    e.message = "GetObject answered HTTP " + std::to_string(response->status);
+    return std::unexpected(std::move(e));
+  }
+  out.assign(response->body);
+  return {};
+}
+
+}  // namespace trailwarden::aws
