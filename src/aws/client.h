@@ -28,13 +28,13 @@ struct AwsRequest {
   Headers headers;  // content-type, x-amz-target, range ...; host/x-amz-* added by the client
   std::string body;
   RateLimiter* limiter = nullptr;  // taken once per attempt when set
-  std::string context;  // what is being fetched, for error messages ("s3://b/k")
+  std::string context;             // what is being fetched, for error messages ("s3://b/k")
 };
 
 struct AwsError {
-  long http_status = 0;        // 0: transport failure
-  std::string code;            // "ThrottlingException", "NoSuchKey", "Unavailable" ...
-  std::string message;         // the service's message (attacker text is escaped when shown)
+  long http_status = 0;  // 0: transport failure
+  std::string code;      // "ThrottlingException", "NoSuchKey", "Unavailable" ...
+  std::string message;   // the service's message (attacker text is escaped when shown)
   std::string request_id;
   bool throttling = false;
   bool retryable = false;
@@ -55,8 +55,7 @@ class AwsClient {
   AwsClient(std::shared_ptr<const AwsConfig> config,
             std::shared_ptr<CredentialsProvider> credentials);
   // Thread-safe: each thread gets its own HttpClient.
-  std::expected<HttpResponse, AwsError> call(const AwsRequest& request,
-                                             CallStats* stats = nullptr);
+  std::expected<HttpResponse, AwsError> call(const AwsRequest& request, CallStats* stats = nullptr);
   const AwsConfig& config() const { return *config_; }
   std::shared_ptr<CredentialsProvider> credentials() const { return credentials_; }
 
@@ -70,10 +69,10 @@ class AwsClient {
 // "trailwarden-<unix time>".
 struct AssumeRoleParams {
   std::string role_arn;
-  std::string external_id;   // empty: not sent
+  std::string external_id;  // empty: not sent
   std::string session_name;
   int duration_seconds = 3600;
-  std::string region;        // STS endpoint region; empty: us-east-1
+  std::string region;  // STS endpoint region; empty: us-east-1
 };
 std::shared_ptr<CredentialsProvider> assume_role(std::shared_ptr<const AwsConfig> config,
                                                  std::shared_ptr<CredentialsProvider> source,

@@ -24,8 +24,8 @@ struct Service {
 extern const Service kCloudTrail, kSts, kS3, kSqs, kGuardDuty;
 
 struct Endpoint {
-  std::string url;          // scheme://host[:port] with no trailing slash, or with a base path
-  bool custom = false;      // from an override: S3 then uses path-style addressing
+  std::string url;      // scheme://host[:port] with no trailing slash, or with a base path
+  bool custom = false;  // from an override: S3 then uses path-style addressing
 };
 
 struct RetryPolicy {

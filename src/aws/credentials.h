@@ -28,7 +28,7 @@ struct Credentials {
 // Everything the chain reads from outside, injectable so tests never touch the real ~/.aws.
 struct AwsEnvironment {
   std::function<std::optional<std::string>(std::string_view)> getenv;  // default: ::getenv
-  std::string home;  // for ~/.aws; default: $HOME
+  std::string home;                                                    // for ~/.aws; default: $HOME
   static AwsEnvironment process();
   std::optional<std::string> get(std::string_view name) const;  // unset or empty -> nullopt
 };

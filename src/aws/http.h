@@ -34,8 +34,8 @@ struct HttpResponse {
 
 struct HttpOptions {
   long connect_timeout_ms = 5000;
-  long timeout_ms = 60000;           // whole request; SQS long polls need more than 20 s
-  std::string ca_bundle;             // extra CA file (AWS_CA_BUNDLE); empty: system roots
+  long timeout_ms = 60000;  // whole request; SQS long polls need more than 20 s
+  std::string ca_bundle;    // extra CA file (AWS_CA_BUNDLE); empty: system roots
   uint64_t max_body_bytes = uint64_t{2} << 30;  // a larger response is an error, not an OOM
 };
 

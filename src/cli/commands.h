@@ -17,10 +17,10 @@ void add_alerts_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
 // Collection: `collect` (lookup-events, s3: run until caught up, then exit), `run -c FILE`
 // (every configured collector, continuously) and `health`.
-void add_collect_command(CLI::App& app, int& exit_code);   // cli/collect_command.cc
+void add_collect_command(CLI::App& app, int& exit_code);            // cli/collect_command.cc
 void add_collect_lookup_events(CLI::App& collect, int& exit_code);  // cli/collect_lookup_events.cc
 void add_collect_s3(CLI::App& collect, int& exit_code);             // cli/collect_s3.cc
-void add_run_command(CLI::App& app, int& exit_code);        // cli/run_command.cc
-void add_health_command(CLI::App& app, int& exit_code);     // cli/health_command.cc
+void add_run_command(CLI::App& app, int& exit_code);                // cli/run_command.cc
+void add_health_command(CLI::App& app, int& exit_code);             // cli/health_command.cc
 
 }  // namespace trailwarden::cli

@@ -19,9 +19,9 @@
 namespace trailwarden::collect {
 
 struct PollResult {
-  bool caught_up = false;       // nothing more to fetch up to the requested end
-  uint64_t documents = 0;       // pages / objects / messages handled in this poll
-  uint64_t events = 0;          // records handed to the session
+  bool caught_up = false;  // nothing more to fetch up to the requested end
+  uint64_t documents = 0;  // pages / objects / messages handled in this poll
+  uint64_t events = 0;     // records handed to the session
 };
 
 struct CollectContext {
@@ -29,7 +29,8 @@ struct CollectContext {
   pipeline::IngestSession* session = nullptr;
   HealthReporter* health = nullptr;
   const Clock* clock = nullptr;
-  const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: return soon, commit nothing partial
+  const std::atomic<bool>* stop =
+      nullptr;           // set by SIGINT/SIGTERM: return soon, commit nothing partial
   int64_t until_us = 0;  // collect up to this event/delivery time (0: now)
 };
 

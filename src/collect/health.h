@@ -20,15 +20,15 @@ namespace trailwarden::collect {
 enum class HealthStatus { kSuccess, kWarning, kFailure };
 
 struct HealthSample {
-  std::string connector;   // Collector::id()
-  std::string scope;       // "111122223333/us-east-1", "s3://bucket/AWSLogs/", "" for all
+  std::string connector;  // Collector::id()
+  std::string scope;      // "111122223333/us-east-1", "s3://bucket/AWSLogs/", "" for all
   HealthStatus status = HealthStatus::kSuccess;
-  std::string error_code;  // "ThrottlingException", "Unavailable", "AccessDenied" ...
-  std::string reason;      // one sentence for people; no secrets
-  int64_t lag_seconds = -1;     // now - newest event time collected; -1 unknown
-  int64_t backlog = -1;         // work known to be waiting (pages, objects, messages); -1 unknown
-  uint64_t events = 0;          // events collected since the previous sample
-  double events_per_second = 0; // sustained collection rate over the sample
+  std::string error_code;        // "ThrottlingException", "Unavailable", "AccessDenied" ...
+  std::string reason;            // one sentence for people; no secrets
+  int64_t lag_seconds = -1;      // now - newest event time collected; -1 unknown
+  int64_t backlog = -1;          // work known to be waiting (pages, objects, messages); -1 unknown
+  uint64_t events = 0;           // events collected since the previous sample
+  double events_per_second = 0;  // sustained collection rate over the sample
 };
 
 class HealthReporter {

@@ -728,13 +728,23 @@ Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<co
                                    store::DetectionWrites& out) {
   auto* payload = dynamic_cast<BatchHits*>(batch.detection.get());
   if (payload == nullptr) return {};
-  std::vector<Hit> fresh;
+  std::vector<Hit> fresh, findings;
   fresh.reserve(payload->hits.size());
   for (auto& h : payload->hits) {
-    if (h.row < keep.size() && keep[h.row]) fresh.push_back(std::move(h));
+    if (h.row >= kFindingRowBase)
+      findings.push_back(std::move(h));
+    else if (h.row < keep.size() && keep[h.row])
+      fresh.push_back(std::move(h));
   }
   payload->hits.clear();
   process(fresh, out.alerts);
+  if (!findings.empty()) {
+    // A finding comes back with every update the export repeats: its alert (same id) is
+    // replaced, never added twice.
+    const size_t first = out.alerts.size();
+    process(findings, out.alerts);
+    for (size_t i = first; i < out.alerts.size(); ++i) out.alerts[i].may_exist = true;
+  }
   save_state(out.state);
   return {};
 }

@@ -97,9 +97,12 @@ struct HitFacts {
   std::vector<std::pair<std::string, std::string>> values;
 };
 
+// Hits on GuardDuty findings carry kFindingRowBase + the finding's index in the batch.
+inline constexpr uint32_t kFindingRowBase = 0x80000000u;
+
 struct Hit {
   uint32_t rule = 0;
-  uint32_t row = 0;  // row of the batch
+  uint32_t row = 0;  // row of the batch (or kFindingRowBase + finding index)
   HitFacts facts;
 };
 

@@ -38,6 +38,8 @@ std::string_view reject_reason_name(RejectReason r) {
       return "bad_lookup_event";
     case RejectReason::kTrailingData:
       return "trailing_data";
+    case RejectReason::kBadFinding:
+      return "bad_finding";
   }
   return "unknown";
 }

@@ -24,6 +24,7 @@ enum class RejectReason {
   kBadEventTime,        // eventTime present but not an ISO-8601 UTC time
   kBadLookupEvent,      // a LookupEvents item whose CloudTrailEvent is missing or not a string
   kTrailingData,        // non-whitespace after the end of the JSON document
+  kBadFinding,          // a GuardDuty finding without an id, or with a bad createdAt/updatedAt
 };
 
 std::string_view reject_reason_name(RejectReason reason);

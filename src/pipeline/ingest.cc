@@ -4,6 +4,8 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,7 +14,9 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "formats/cloudtrail/normalizer.h"
+#include "formats/guardduty/finding.h"
 #include "pipeline/batch_queue.h"
+#include "pipeline/session.h"
 #include "sources/file/file_source.h"
 #include "store/raw_codec.h"
 
@@ -68,8 +72,10 @@ class BatchBuilder final : public ct::RecordSink {
     fresh_batch();
   }
 
-  // Starts a file; records and rejections that follow belong to it.
-  void begin_file(const sources::FileRef& file) {
+  // Starts a file; records and rejections that follow belong to it. `record_as_file`: false
+  // for documents that are not files (LookupEvents pages): no IngestedFiles row.
+  void begin_file(const sources::FileRef& file, bool record_as_file = true) {
+    record_as_file_ = record_as_file;
     file_ = store::FileEntry{};
     file_.origin = file.path;
     file_.bytes = static_cast<int64_t>(file.size);
@@ -104,7 +110,7 @@ class BatchBuilder final : public ct::RecordSink {
     file_.rejected = file_rejected_;
     file_.row_count = batch_->rows.size() - file_.first_row;
     file_.final = true;
-    batch_->files.push_back(file_);
+    if (record_as_file_) batch_->files.push_back(file_);
     ++summary_.files;
   }
 
@@ -112,6 +118,7 @@ class BatchBuilder final : public ct::RecordSink {
     ++file_records_;
     ++summary_.records;
     ctx_.origin_index = index;
+    if (formats::guardduty::may_be_finding(record) && take_finding(record, index, line)) return;
     if (compress_as_we_go_) {
       scratch_.clear();
       compressor_.compress(record, scratch_);
@@ -157,6 +164,41 @@ class BatchBuilder final : public ct::RecordSink {
     reject(reason, -1, "file", {}, detail, 0);
   }
 
+  // A GuardDuty finding goes to AWSGuardDuty (and meets the guardduty rules). False: the
+  // record is not a finding after all, and is handled as a CloudTrail record.
+  bool take_finding(std::string_view record, int64_t index, int64_t line) {
+    simdjson::dom::element root;
+    if (finding_parser_.parse(record.data(), record.size(), false).get(root)) return false;
+    simdjson::dom::object obj;
+    if (root.get_object().get(obj) || !formats::guardduty::is_finding(obj)) return false;
+    store::GuardDutyRow row;
+    if (auto r = formats::guardduty::to_row(obj, record, file_.origin, ctx_.ingestion_time_us, row);
+        !r) {
+      reject(r.error().reason, index,
+             line > 0 ? fmt::format("line {} record {}", line, index)
+                      : fmt::format("record {}", index),
+             record, r.error().detail, record.size());
+      return true;
+    }
+    ++summary_.findings;
+    if (matcher_) {
+      auto* hits = static_cast<detect::BatchHits*>(batch_->detection.get());
+      size_t before = hits->hits.size();
+      matcher_->match(root, "guardduty",
+                      detect::kFindingRowBase + static_cast<uint32_t>(batch_->findings.size()),
+                      hits->hits);
+      summary_.rule_hits += hits->hits.size() - before;
+    }
+    batch_bytes_ += record.size() * 2 + 512;
+    batch_->findings.push_back(std::move(row));
+    return true;
+  }
+
+  // Progress that commits with everything added so far.
+  void add_checkpoint(std::string_view connector, std::string_view key, std::string_view value) {
+    batch_->checkpoints.push_back({std::string(connector), std::string(key), std::string(value)});
+  }
+
   bool full() const {
     return batch_->rows.size() >= options_.batch_rows || batch_bytes_ >= options_.batch_bytes;
   }
@@ -181,7 +223,8 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
   bool has_content() const {
-    return !batch_->rows.empty() || !batch_->rejects.empty() || !batch_->files.empty();
+    return !batch_->rows.empty() || !batch_->rejects.empty() || !batch_->files.empty() ||
+           !batch_->findings.empty() || !batch_->checkpoints.empty();
   }
 
  private:
@@ -267,6 +310,8 @@ class BatchBuilder final : public ct::RecordSink {
   std::unique_ptr<store::AppendBatch> batch_;
   size_t batch_bytes_ = 0;
   store::FileEntry file_;
+  bool record_as_file_ = true;
+  simdjson::dom::parser finding_parser_;
   ct::RecordContext ctx_;
   int64_t file_records_ = 0;
   int64_t file_rejected_ = 0;          // records and whole-file problems
@@ -318,7 +363,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   formats::PaddedBuffer file_bytes;
 
   // The store half. In threaded mode it runs on its own thread behind a bounded queue.
-  std::atomic<uint64_t> stored{0}, duplicates{0};
+  std::atomic<uint64_t> stored{0}, duplicates{0}, findings_stored{0};
   std::atomic<int64_t> store_nanos{0};
   int64_t span_min = 0, span_max = 0;  // written by the store thread, read after the join
   std::optional<Error> store_error;
@@ -332,6 +377,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
     }
     stored += r->stored;
     duplicates += r->duplicates;
+    findings_stored += r->findings;
     const auto& times = batch.rows.column(ct::Col::kTimeGenerated).ints;
     for (size_t i = 0; i < batch.rows.size(); ++i) {
       if (span_min == 0 || times[i] < span_min) span_min = times[i];
@@ -403,6 +449,7 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   }
   summary.stored = stored.load();
   summary.duplicates = duplicates.load();
+  summary.findings_stored = findings_stored.load();
   summary.seconds = (clock.monotonic_nanos() - started) / 1e9;
   summary.store_seconds = store_nanos.load() / 1e9;
   summary.min_event_us = span_min;
@@ -413,6 +460,192 @@ Result<IngestSummary> run_ingest(store::Workspace& workspace, const IngestOption
   }
   if (store_error) return std::unexpected(*store_error);
   return summary;
+}
+
+namespace {
+
+// The session: one BatchBuilder behind a mutex (documents come from several collector
+// threads), a store thread committing batches in order, and per-batch callbacks.
+class IngestSessionImpl final : public IngestSession {
+ public:
+  IngestSessionImpl(store::Workspace& ws, IngestOptions options, const Clock& clock)
+      : ws_(ws), options_(std::move(options)), clock_(clock), decoder_(options_.limits) {}
+
+  Status start() {
+    if (options_.detection) {
+      alerts_.emplace(options_.detection, clock_);
+      if (auto s = alerts_->restore(ws_); !s) return s;
+    }
+    builder_.emplace(options_, clock_, ws_, summary_, pool_, alerts_ ? &*alerts_ : nullptr);
+    started_ = clock_.monotonic_nanos();
+    store_thread_ = std::thread([this] { store_loop(); });
+    return {};
+  }
+
+  ~IngestSessionImpl() override {
+    if (store_thread_.joinable()) (void)finish();
+  }
+
+  Status add_document(const DocumentInfo& doc, formats::PaddedBuffer& bytes) override {
+    std::lock_guard lock(mu_);
+    if (auto s = check(); !s) return s;
+    builder_->begin_file({doc.origin, static_cast<uint64_t>(doc.bytes)}, doc.record_as_file);
+    summary_.input_bytes += static_cast<uint64_t>(doc.bytes);
+    ct::DecodeResult decoded;
+    bool ok = true;
+    if (bytes.size() > options_.max_file_bytes) {
+      builder_->reject_file(RejectReason::kFileTooLarge,
+                            fmt::format("object of {} bytes exceeds the limit of {} bytes",
+                                        bytes.size(), options_.max_file_bytes));
+    } else {
+      std::function<bool(std::unique_ptr<store::AppendBatch>)> emit =
+          [this](std::unique_ptr<store::AppendBatch> b) { return emit_locked(std::move(b)); };
+      CuttingSink sink(*builder_, emit);
+      decoded = decoder_.decode(bytes, sink);
+      ok = sink.ok();
+    }
+    builder_->end_file(decoded);
+    if (ok && builder_->full()) ok = emit_locked(builder_->finish());
+    if (!ok) return check();
+    return {};
+  }
+
+  Status set_checkpoint(std::string_view connector, std::string_view key,
+                        std::string_view value) override {
+    std::lock_guard lock(mu_);
+    if (auto s = check(); !s) return s;
+    builder_->add_checkpoint(connector, key, value);
+    return {};
+  }
+
+  Status after_commit(std::function<void()> fn) override {
+    std::lock_guard lock(mu_);
+    if (auto s = check(); !s) return s;
+    callbacks_.push_back(std::move(fn));
+    return {};
+  }
+
+  Status flush() override {
+    uint64_t target = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (auto s = check(); !s) return s;
+      if (builder_->has_content() || !callbacks_.empty()) {
+        if (!emit_locked(builder_->finish())) return check();
+      }
+      target = emitted_;
+    }
+    std::unique_lock lock(done_mu_);
+    done_cv_.wait(lock, [&] { return committed_ >= target || failed_; });
+    if (failed_) return std::unexpected(*store_error_);
+    return {};
+  }
+
+  Result<IngestSummary> finish() override {
+    auto flushed = flush();
+    {
+      std::lock_guard lock(mu_);
+      queue_.close();
+    }
+    if (store_thread_.joinable()) store_thread_.join();
+    if (!flushed) return std::unexpected(flushed.error());
+    return summary();
+  }
+
+  IngestSummary summary() const override {
+    IngestSummary out;
+    {
+      std::lock_guard lock(mu_);
+      out = summary_;
+    }
+    out.stored = stored_.load();
+    out.duplicates = duplicates_.load();
+    out.findings_stored = findings_stored_.load();
+    out.store_seconds = store_nanos_.load() / 1e9;
+    out.seconds = (clock_.monotonic_nanos() - started_) / 1e9;
+    if (alerts_) {
+      out.alerts_raised = alerts_->alerts_raised();
+      out.alerts_updated = alerts_->alerts_updated();
+    }
+    return out;
+  }
+
+ private:
+  struct Item {
+    std::unique_ptr<store::AppendBatch> batch;
+    std::vector<std::function<void()>> callbacks;
+    uint64_t seq = 0;
+  };
+
+  Status check() const {
+    std::lock_guard lock(done_mu_);
+    if (failed_) return std::unexpected(*store_error_);
+    return {};
+  }
+
+  // Called with mu_ held. Callbacks registered so far travel with this batch.
+  bool emit_locked(std::unique_ptr<store::AppendBatch> batch) {
+    Item item{std::move(batch), std::move(callbacks_), ++emitted_};
+    callbacks_.clear();
+    return queue_.push(std::move(item));
+  }
+
+  void store_loop() {
+    pthread_setname_np(pthread_self(), "tw-store");
+    while (auto item = queue_.pop()) {
+      const int64_t t0 = clock_.monotonic_nanos();
+      auto r = ws_.append(*item->batch);
+      store_nanos_ += clock_.monotonic_nanos() - t0;
+      if (!r) {
+        std::lock_guard lock(done_mu_);
+        store_error_ = r.error();
+        failed_ = true;
+        done_cv_.notify_all();
+        queue_.close();
+        return;
+      }
+      stored_ += r->stored;
+      duplicates_ += r->duplicates;
+      findings_stored_ += r->findings;
+      for (auto& fn : item->callbacks) fn();
+      pool_.release(std::move(item->batch));
+      std::lock_guard lock(done_mu_);
+      committed_ = item->seq;
+      done_cv_.notify_all();
+    }
+  }
+
+  store::Workspace& ws_;
+  IngestOptions options_;
+  const Clock& clock_;
+  mutable std::mutex mu_;  // the builder, decoder, summary_ and callbacks_
+  IngestSummary summary_;
+  BatchPool pool_;
+  std::optional<detect::AlertBuilder> alerts_;
+  std::optional<BatchBuilder> builder_;
+  ct::CloudTrailDecoder decoder_;
+  std::vector<std::function<void()>> callbacks_;
+  uint64_t emitted_ = 0;
+  BoundedQueue<Item> queue_{2};
+  std::thread store_thread_;
+  mutable std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  uint64_t committed_ = 0;
+  bool failed_ = false;
+  std::optional<Error> store_error_;
+  std::atomic<uint64_t> stored_{0}, duplicates_{0}, findings_stored_{0};
+  std::atomic<int64_t> store_nanos_{0};
+  int64_t started_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<IngestSession>> IngestSession::open(store::Workspace& workspace,
+                                                           const IngestOptions& options,
+                                                           const Clock& clock) {
+  auto s = std::make_unique<IngestSessionImpl>(workspace, options, clock);
+  if (auto st = s->start(); !st) return std::unexpected(st.error());
+  return std::unique_ptr<IngestSession>(std::move(s));
 }
 
 }  // namespace trailwarden::pipeline

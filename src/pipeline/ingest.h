@@ -51,8 +51,10 @@ struct IngestSummary {
   uint64_t records = 0;  // record candidates seen
   uint64_t stored = 0;
   uint64_t duplicates = 0;
-  uint64_t skipped = 0;   // files recognised and deliberately not stored
-  uint64_t rejected = 0;  // rejected records plus whole-file problems
+  uint64_t findings = 0;         // GuardDuty findings read (AWSGuardDuty)
+  uint64_t findings_stored = 0;  // ... inserted, or replacing an older update of the finding
+  uint64_t skipped = 0;          // files recognised and deliberately not stored
+  uint64_t rejected = 0;         // rejected records plus whole-file problems
   uint64_t input_bytes = 0;
   double seconds = 0;
   double store_seconds = 0;  // time the store spent appending and committing

@@ -5,8 +5,8 @@
 // the events it stands for. Batches commit in the order they were filled.
 //
 //   auto s = IngestSession::open(ws, options, clock);
-//   s->add_document("s3://bucket/key", bytes);               // CloudTrail, LookupEvents page, GuardDuty JSONL
-//   s->set_checkpoint("s3:bucket", "AWSLogs/.../us-east-1", "last-key");
+//   s->add_document("s3://bucket/key", bytes);               // CloudTrail, LookupEvents page,
+//   GuardDuty JSONL s->set_checkpoint("s3:bucket", "AWSLogs/.../us-east-1", "last-key");
 //   s->after_commit([&] { sqs.delete_message(handle); });   // runs once the above is durable
 //   s->flush();                                              // commit now and wait
 #pragma once
@@ -26,9 +26,9 @@
 namespace trailwarden::pipeline {
 
 struct DocumentInfo {
-  std::string origin;           // "s3://bucket/key", "lookup:111122223333/us-east-1 page ..."
-  int64_t bytes = 0;            // size as fetched
-  bool record_as_file = true;   // write an IngestedFiles row (S3 objects, files: yes; pages: no)
+  std::string origin;          // "s3://bucket/key", "lookup:111122223333/us-east-1 page ..."
+  int64_t bytes = 0;           // size as fetched
+  bool record_as_file = true;  // write an IngestedFiles row (S3 objects, files: yes; pages: no)
 };
 
 class IngestSession {

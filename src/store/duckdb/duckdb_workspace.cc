@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/text.h"
@@ -274,6 +276,12 @@ Status DuckDbWorkspace::create_schema() {
       "ActivityType VARCHAR, Title VARCHAR, Description VARCHAR, Severity DOUBLE, SchemaVersion "
       "VARCHAR, ResourceDetails JSON, ServiceDetails JSON, IngestionTime TIMESTAMP, Origin "
       "VARCHAR, Raw VARCHAR)",
+      "CREATE TABLE IF NOT EXISTS tw_checkpoints (Connector VARCHAR NOT NULL, Key VARCHAR NOT "
+      "NULL, Value VARCHAR NOT NULL, UpdatedTime TIMESTAMP, PRIMARY KEY (Connector, Key))",
+      "CREATE TABLE IF NOT EXISTS ConnectorHealth (TimeGenerated TIMESTAMP NOT NULL, Connector "
+      "VARCHAR NOT NULL, Scope VARCHAR, Kind VARCHAR, Status VARCHAR, ErrorCode VARCHAR, Reason "
+      "VARCHAR, LagSeconds BIGINT, Backlog BIGINT, EventsCollected BIGINT, EventsPerSecond "
+      "DOUBLE, Failures BIGINT, LastSuccessTime TIMESTAMP)",
       view_sql(),
   };
   // One transaction: a process killed while creating the workspace leaves all of it or none.
@@ -498,6 +506,7 @@ class RowAppender {
   void int64(int64_t v) { duckdb_append_int64(app_, v); }
   void uint32(uint32_t v) { duckdb_append_uint32(app_, v); }
   void null() { duckdb_append_null(app_); }
+  duckdb_appender raw() { return app_; }
   void timestamp(int64_t micros) { duckdb_append_timestamp(app_, duckdb_timestamp{micros}); }
   void end() {
     if (duckdb_appender_end_row(app_) != DuckDBSuccess) ok_ = false;
@@ -695,6 +704,7 @@ Status DuckDbWorkspace::write_detection(const DetectionWrites& writes) {
 }
 
 Status DuckDbWorkspace::write_detection_only(const DetectionWrites& writes) {
+  std::lock_guard lock(mu_);
   if (options_.mode != OpenMode::kReadWrite) {
     return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
   }
@@ -708,6 +718,7 @@ Status DuckDbWorkspace::write_detection_only(const DetectionWrites& writes) {
 
 Status DuckDbWorkspace::scan_records(int64_t since_us, int64_t until_us,
                                      const std::function<bool(int64_t, std::string_view)>& fn) {
+  std::lock_guard lock(mu_);
   const char* sql =
       "SELECT epoch_us(TimeGenerated), tw_raw(RawZ) FROM cloudtrail_events WHERE TimeGenerated "
       ">= $1 AND TimeGenerated < $2 ORDER BY TimeGenerated, AwsEventId";
@@ -743,6 +754,7 @@ Status DuckDbWorkspace::scan_records(int64_t since_us, int64_t until_us,
 }
 
 Result<std::optional<std::string>> DuckDbWorkspace::load_state(std::string_view key) {
+  std::lock_guard lock(mu_);
   Statement st(con_, "SELECT State FROM tw_detect_state WHERE Key = $1");
   if (auto s = st.ok(); !s) return std::unexpected(s.error());
   st.text(1, key);
@@ -759,6 +771,7 @@ Result<std::optional<std::string>> DuckDbWorkspace::load_state(std::string_view 
 }
 
 Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
+  std::lock_guard lock(mu_);
   if (options_.mode != OpenMode::kReadWrite || index_ == nullptr) {
     return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
   }
@@ -830,6 +843,10 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
   }
   if (auto s = insert_files(finished); !s) return rollback(s.error());
   if (auto s = write_detection(writes); !s) return rollback(s.error());
+  auto findings = upsert_findings(batch.findings);
+  if (!findings) return rollback(findings.error());
+  result.findings = *findings;
+  if (auto s = write_checkpoints(batch.checkpoints); !s) return rollback(s.error());
   if (auto s = exec("COMMIT"); !s) return rollback(s.error());
   if (batch.hook != nullptr) batch.hook->after_commit(true);
   result.alerts = writes.alerts.size();
@@ -853,6 +870,7 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
 }
 
 Result<QueryResult> DuckDbWorkspace::query(std::string_view sql_text) {
+  std::lock_guard lock(mu_);
   std::string sql(sql_text);
   duckdb_extracted_statements extracted = nullptr;
   idx_t count = duckdb_extract_statements(con_, sql.c_str(), &extracted);
@@ -964,6 +982,188 @@ Result<QueryResult> DuckDbWorkspace::query(std::string_view sql_text) {
   }
   duckdb_destroy_result(&r);
   return out;
+}
+
+}  // namespace trailwarden::store
+
+namespace trailwarden::store {
+
+Result<size_t> DuckDbWorkspace::upsert_findings(const std::vector<GuardDutyRow>& findings) {
+  if (findings.empty()) return size_t{0};
+  // The newest update of each id within the batch...
+  std::unordered_map<std::string_view, const GuardDutyRow*> newest;
+  for (const auto& f : findings) {
+    auto [it, inserted] = newest.try_emplace(f.id, &f);
+    if (!inserted && f.time_generated_us > it->second->time_generated_us) it->second = &f;
+  }
+  // ...replaces the stored row only when it is newer (an export repeats a finding each time it
+  // is updated; files can arrive out of order).
+  Statement probe(con_, "SELECT max(epoch_us(TimeGenerated)) FROM AWSGuardDuty WHERE Id = $1");
+  if (auto s = probe.ok(); !s) return std::unexpected(s.error());
+  Statement del(con_, "DELETE FROM AWSGuardDuty WHERE Id = $1");
+  if (auto s = del.ok(); !s) return std::unexpected(s.error());
+  std::vector<const GuardDutyRow*> write;
+  for (const auto& f : findings) {
+    const GuardDutyRow* row = &f;
+    if (newest[row->id] != row) continue;
+    probe.text(1, row->id);
+    duckdb_result r;
+    if (auto s = probe.run(&r); !s) return std::unexpected(s.error());
+    bool stored = duckdb_row_count(&r) > 0 && !duckdb_value_is_null(&r, 0, 0);
+    int64_t stored_time = stored ? duckdb_value_int64(&r, 0, 0) : 0;
+    duckdb_destroy_result(&r);
+    if (stored && stored_time >= row->time_generated_us) continue;
+    if (stored) {
+      del.text(1, row->id);
+      if (auto s = del.run(); !s) return std::unexpected(s.error());
+    }
+    write.push_back(row);
+  }
+  if (write.empty()) return size_t{0};
+  RowAppender a(con_, "AWSGuardDuty");
+  for (const GuardDutyRow* f : write) {
+    a.begin();
+    a.timestamp(f->time_generated_us);
+    a.timestamp(f->time_created_us);
+    a.text(sanitize_utf8(f->id));
+    a.text(sanitize_utf8(f->arn));
+    a.text(sanitize_utf8(f->account_id));
+    a.text(sanitize_utf8(f->region));
+    a.text(sanitize_utf8(f->partition));
+    a.text(sanitize_utf8(f->activity_type));
+    a.text(sanitize_utf8(f->title));
+    a.text(sanitize_utf8(f->description));
+    duckdb_append_double(a.raw(), f->severity);
+    a.text(sanitize_utf8(f->schema_version));
+    a.text(f->resource_details_json.empty() ? "null" : f->resource_details_json);
+    a.text(f->service_details_json.empty() ? "null" : f->service_details_json);
+    a.timestamp(f->ingestion_time_us);
+    a.text(sanitize_utf8(f->origin));
+    a.text(sanitize_utf8(f->raw));
+    a.end();
+  }
+  if (auto s = a.finish(); !s) return std::unexpected(s.error());
+  return write.size();
+}
+
+Status DuckDbWorkspace::write_checkpoints(const std::vector<CheckpointWrite>& checkpoints) {
+  if (checkpoints.empty()) return {};
+  Statement st(con_, "INSERT OR REPLACE INTO tw_checkpoints VALUES ($1, $2, $3, $4)");
+  if (auto s = st.ok(); !s) return s;
+  // Later writes of the same key in one batch win: only the last one is written.
+  std::map<std::pair<std::string_view, std::string_view>, std::string_view> last;
+  for (const auto& c : checkpoints) last[{c.connector, c.key}] = c.value;
+  const int64_t now = options_.clock->now_micros();
+  for (const auto& [k, v] : last) {
+    st.text(1, k.first);
+    st.text(2, k.second);
+    st.text(3, v);
+    st.timestamp(4, now);
+    if (auto s = st.run(); !s) return s;
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> DuckDbWorkspace::load_checkpoint(std::string_view connector,
+                                                                    std::string_view key) {
+  std::lock_guard lock(mu_);
+  Statement st(con_, "SELECT Value FROM tw_checkpoints WHERE Connector = $1 AND Key = $2");
+  if (auto s = st.ok(); !s) return std::unexpected(s.error());
+  st.text(1, connector);
+  st.text(2, key);
+  duckdb_result r;
+  if (auto s = st.run(&r); !s) return std::unexpected(s.error());
+  std::optional<std::string> out;
+  if (duckdb_row_count(&r) > 0) {
+    char* v = duckdb_value_varchar(&r, 0, 0);
+    if (v != nullptr) out.emplace(v);
+    duckdb_free(v);
+  }
+  duckdb_destroy_result(&r);
+  return out;
+}
+
+namespace {
+// Reads a two-or-one-column VARCHAR result into rows of strings.
+std::vector<std::vector<std::string>> text_rows(duckdb_result& r, idx_t columns) {
+  std::vector<std::vector<std::string>> out;
+  const idx_t n = duckdb_row_count(&r);
+  out.reserve(n);
+  for (idx_t i = 0; i < n; ++i) {
+    auto& row = out.emplace_back();
+    for (idx_t c = 0; c < columns; ++c) {
+      char* v = duckdb_value_varchar(&r, c, i);
+      row.emplace_back(v ? v : "");
+      duckdb_free(v);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> DuckDbWorkspace::load_checkpoints(
+    std::string_view connector) {
+  std::lock_guard lock(mu_);
+  Statement st(con_, "SELECT Key, Value FROM tw_checkpoints WHERE Connector = $1 ORDER BY Key");
+  if (auto s = st.ok(); !s) return std::unexpected(s.error());
+  st.text(1, connector);
+  duckdb_result r;
+  if (auto s = st.run(&r); !s) return std::unexpected(s.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& row : text_rows(r, 2)) out.emplace_back(std::move(row[0]), std::move(row[1]));
+  duckdb_destroy_result(&r);
+  return out;
+}
+
+Result<std::vector<std::string>> DuckDbWorkspace::origins_with_prefix(std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  Statement st(con_,
+               "SELECT DISTINCT Origin FROM IngestedFiles WHERE starts_with(Origin, $1) ORDER BY "
+               "Origin");
+  if (auto s = st.ok(); !s) return std::unexpected(s.error());
+  st.text(1, prefix);
+  duckdb_result r;
+  if (auto s = st.run(&r); !s) return std::unexpected(s.error());
+  std::vector<std::string> out;
+  for (auto& row : text_rows(r, 1)) out.push_back(std::move(row[0]));
+  duckdb_destroy_result(&r);
+  return out;
+}
+
+Status DuckDbWorkspace::write_health(const std::vector<HealthRow>& rows) {
+  std::lock_guard lock(mu_);
+  if (options_.mode != OpenMode::kReadWrite) {
+    return make_error(ErrorCode::kReadOnly, "the workspace is open read-only", options_.dir);
+  }
+  if (rows.empty()) return {};
+  RowAppender a(con_, "ConnectorHealth");
+  for (const auto& h : rows) {
+    a.begin();
+    a.timestamp(h.time_us);
+    a.text(sanitize_utf8(h.connector));
+    a.text(sanitize_utf8(h.scope));
+    a.text(h.kind);
+    a.text(h.status);
+    a.text(sanitize_utf8(h.error_code));
+    a.text(sanitize_utf8(h.reason));
+    if (h.lag_seconds >= 0)
+      a.int64(h.lag_seconds);
+    else
+      a.null();
+    if (h.backlog >= 0)
+      a.int64(h.backlog);
+    else
+      a.null();
+    a.int64(h.events);
+    duckdb_append_double(a.raw(), h.events_per_second);
+    a.int64(h.failures);
+    if (h.last_success_us > 0)
+      a.timestamp(h.last_success_us);
+    else
+      a.null();
+    a.end();
+  }
+  return a.finish();
 }
 
 }  // namespace trailwarden::store

@@ -9,7 +9,10 @@
 //   tw_raw_dictionaries  zstd dictionaries of RawZ
 //   Alerts               alerts raised by detection (docs/alerts.md)
 //   tw_detect_state      detectors' persisted state (correlation windows, suppression)
-//   AWSGuardDuty         GuardDuty findings, Sentinel's columns (filled by the collectors)
+//   AWSGuardDuty         GuardDuty findings, Sentinel's columns, one row per finding id
+//                        (its newest update)
+//   tw_checkpoints       collectors' progress, committed with the events it stands for
+//   ConnectorHealth      collectors' status changes, samples and hourly failure summaries
 // The scalar function tw_raw(RawZ) -> VARCHAR is registered on every connection this
 // process opens; other DuckDB clients can read every table but not that view.
 #pragma once
@@ -17,6 +20,7 @@
 #include <duckdb.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -49,6 +53,12 @@ class DuckDbWorkspace final : public Workspace {
                       const std::function<bool(int64_t, std::string_view)>& fn) override;
   Status write_detection_only(const DetectionWrites& writes) override;
   Result<QueryResult> query(std::string_view sql) override;
+  Result<std::optional<std::string>> load_checkpoint(std::string_view connector,
+                                                     std::string_view key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> load_checkpoints(
+      std::string_view connector) override;
+  Result<std::vector<std::string>> origins_with_prefix(std::string_view prefix) override;
+  Status write_health(const std::vector<HealthRow>& rows) override;
   std::optional<RawDictionary> current_dictionary() const override;
   uint32_t next_dictionary_id() const override;
 
@@ -68,6 +78,8 @@ class DuckDbWorkspace final : public Workspace {
   Status insert_files(const std::vector<std::pair<const FileEntry*, PendingFile>>& files);
   Status insert_dictionary(const RawDictionary& dict);
   Status write_detection(const DetectionWrites& writes);
+  Result<size_t> upsert_findings(const std::vector<GuardDutyRow>& findings);
+  Status write_checkpoints(const std::vector<CheckpointWrite>& checkpoints);
 
   DuckDbOptions options_;
   WorkspaceLock lock_;
@@ -78,6 +90,9 @@ class DuckDbWorkspace final : public Workspace {
   uint32_t max_dict_id_ = 0;
   std::unique_ptr<EventIdIndex> index_;
   std::unordered_map<std::string, PendingFile> pending_files_;  // files spanning batches
+  // Collectors read checkpoints from their threads while the store thread appends: every
+  // public call holds this (one DuckDB connection is not safe for concurrent use).
+  std::recursive_mutex mu_;
 };
 
 }  // namespace trailwarden::store
