@@ -33,55 +33,6 @@ AwsError malformed(long status, std::string message) {
 
 }  // namespace
 
-Result<std::vector<SqsMessage>> parse_receive_message(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(json.data(), json.size(), true).get(doc) != simdjson::SUCCESS ||
-      !doc.is_object()) {
-    return make_error(ErrorCode::kCorrupt, "ReceiveMessage response is not a JSON object");
-  }
-  std::vector<SqsMessage> out;
-  simdjson::dom::element messages;
-  if (doc["Messages"].get(messages) != simdjson::SUCCESS || messages.is_null()) return out;
-  simdjson::dom::array array;
-  if (messages.get_array().get(array) != simdjson::SUCCESS) {
-    return make_error(ErrorCode::kCorrupt, "ReceiveMessage response: Messages is not an array");
-  }
-  for (simdjson::dom::element m : array) {
-    if (!m.is_object()) {
-      return make_error(ErrorCode::kCorrupt, "ReceiveMessage response: a message is not an object");
-    }
-    SqsMessage msg;
-    msg.message_id = string_field(m, "MessageId");
-    msg.receipt_handle = string_field(m, "ReceiptHandle");
-    msg.body = string_field(m, "Body");
-    if (msg.receipt_handle.empty()) {
-      return make_error(ErrorCode::kCorrupt, "ReceiveMessage response: a message has no ReceiptHandle");
-    }
-    simdjson::dom::element attrs;
-    if (m["Attributes"].get(attrs) == simdjson::SUCCESS && attrs.is_object()) {
-      msg.receive_count = static_cast<int>(to_int(string_field(attrs, "ApproximateReceiveCount")));
-      msg.sent_us = to_int(string_field(attrs, "SentTimestamp")) * 1000;
-    }
-    out.push_back(std::move(msg));
-  }
-  return out;
-}
-
-std::string sqs_region_from_url(std::string_view queue_url) {
-  size_t scheme = queue_url.find("://");
-  std::string_view host = scheme == std::string_view::npos ? queue_url : queue_url.substr(scheme + 3);
-  host = host.substr(0, host.find('/'));
-  constexpr std::string_view kPrefix = "sqs.";
-  if (!host.starts_with(kPrefix)) return {};
-  host.remove_prefix(kPrefix.size());
-  size_t dot = host.find('.');
-  if (dot == std::string_view::npos || dot == 0) return {};
-  std::string_view region = host.substr(0, dot);
-  if (!host.substr(dot).starts_with(".amazonaws.com")) return {};
-  return std::string(region);
-}
-
 SqsClient::SqsClient(std::shared_ptr<AwsClient> client, std::string queue_url, std::string region)
     : client_(std::move(client)), queue_url_(std::move(queue_url)), region_(std::move(region)) {
   if (region_.empty()) region_ = sqs_region_from_url(queue_url_);

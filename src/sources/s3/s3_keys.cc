@@ -1,6 +1,7 @@
 #include "sources/s3/s3_keys.h"
 
-#include <cstdio>
+#include <fmt/format.h>
+
 #include <vector>
 
 #include "core/time.h"
@@ -222,10 +223,7 @@ std::string day_folder(int64_t days) {
   int64_t d = doy - (153 * mp + 2) / 5 + 1;
   int64_t m = mp < 10 ? mp + 3 : mp - 9;
   if (m <= 2) ++y;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld/%02lld/%02lld", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d));
-  return buf;
+  return fmt::format("{:04}/{:02}/{:02}", y, m, d);
 }
 
 int64_t key_days(const KeyInfo& info) {
