@@ -76,6 +76,7 @@ bool s3_virtual_host_ok(std::string_view bucket) {
 }
 
 Result<ListObjectsPage> parse_list_objects_v2(std::string_view xml, bool url_encoded) {
+  if (xml.empty()) return make_error(ErrorCode::kCorrupt, "ListObjectsV2 response is empty");
   pugi::xml_document doc;
   pugi::xml_parse_result parsed =
       doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);

@@ -24,6 +24,7 @@ int64_t to_int(std::string_view s) {
 }  // namespace
 
 Result<std::vector<SqsMessage>> parse_receive_message(std::string_view json) {
+  if (json.empty()) return make_error(ErrorCode::kCorrupt, "ReceiveMessage response is empty");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(json.data(), json.size(), true).get(doc) != simdjson::SUCCESS ||

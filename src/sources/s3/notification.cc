@@ -24,6 +24,7 @@ std::string_view str(element e, std::string_view name) {
 Result<Notification> decode_element(element doc, bool allow_envelope);
 
 Result<Notification> decode_text(std::string_view text, bool allow_envelope) {
+  if (text.empty()) return make_error(ErrorCode::kCorrupt, "notification body is empty");
   if (text.size() > kMaxBody) {
     return make_error(ErrorCode::kCorrupt, "notification body is too large");
   }
