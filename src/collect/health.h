@@ -33,19 +33,45 @@ struct HealthSample {
 
 class HealthReporter {
  public:
-  HealthReporter(store::Workspace& workspace, const Clock& clock);
+  // `snapshot_path`: a JSON file rewritten (atomically) with every scope's latest state each
+  // time rows are written, so `health` can answer while `run` holds the workspace.
+  HealthReporter(store::Workspace& workspace, const Clock& clock, std::string snapshot_path = {});
   // Thread-safe. Records the sample; writes a row when the status of (connector, scope)
   // changes, at most once a minute per scope otherwise, and hourly failure summaries.
   void report(const HealthSample& sample);
-  // Writes pending rows now.
+  // Writes pending rows now (report() writes them as they arise; this is for the end).
   Status flush();
+  // Rows written so far (tests, the run summary).
+  uint64_t rows_written() const;
+  // How often a scope's unchanged status is sampled into the table.
+  static constexpr int64_t kSampleEveryUs = 60'000'000;
 
  private:
-  struct ScopeState;
+  struct ScopeState {
+    bool seen = false;
+    store::HealthRow latest;  // the last row written, for the snapshot
+    int64_t since_us = 0;     // when the current status began
+    HealthStatus status = HealthStatus::kSuccess;
+    std::string error_code;
+    int64_t last_row_us = 0;
+    int64_t last_success_us = 0;
+    int64_t hour = -1;                               // the hour failures are being counted for
+    std::map<std::string, int64_t> failures;         // error code -> failures in `hour`
+    std::map<std::string, std::string> last_reason;  // error code -> its latest reason
+    uint64_t events = 0;                             // since the last row
+  };
+  void summarize_hour_locked(const std::string& connector, const std::string& scope,
+                             ScopeState& st);
+  void write_snapshot_locked() const;
   store::Workspace& workspace_;
   const Clock& clock_;
-  std::mutex mu_;
-  std::map<std::string, ScopeState*> scopes_;
+  std::string snapshot_path_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, ScopeState> scopes_;
+  std::vector<store::HealthRow> pending_;
+  uint64_t written_ = 0;
 };
+
+std::string_view health_status_name(HealthStatus s);
 
 }  // namespace trailwarden::collect

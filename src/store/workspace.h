@@ -112,16 +112,23 @@ class Workspace {
   // Runs one read-only SQL statement. Writes are refused with ErrorCode::kReadOnly.
   virtual Result<QueryResult> query(std::string_view sql) = 0;
 
-  // Collectors' progress (see CheckpointWrite). Thread-safe, like every method below.
-  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view connector,
-                                                             std::string_view key) = 0;
+  // Collectors' progress (see CheckpointWrite). Thread-safe, like every method below. The
+  // defaults are those of a workspace that keeps nothing (dry runs, test stand-ins).
+  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view /*connector*/,
+                                                             std::string_view /*key*/) {
+    return std::optional<std::string>{};
+  }
   virtual Result<std::vector<std::pair<std::string, std::string>>> load_checkpoints(
-      std::string_view connector) = 0;
+      std::string_view /*connector*/) {
+    return std::vector<std::pair<std::string, std::string>>{};
+  }
   // Origins recorded in IngestedFiles that start with `prefix` ("s3://bucket/AWSLogs/1/"):
   // the S3 collector's memory of objects already taken.
-  virtual Result<std::vector<std::string>> origins_with_prefix(std::string_view prefix) = 0;
+  virtual Result<std::vector<std::string>> origins_with_prefix(std::string_view /*prefix*/) {
+    return std::vector<std::string>{};
+  }
   // Appends ConnectorHealth rows in their own transaction.
-  virtual Status write_health(const std::vector<HealthRow>& rows) = 0;
+  virtual Status write_health(const std::vector<HealthRow>& /*rows*/) { return {}; }
 
   // The dictionary new records should be compressed with, if one was trained yet.
   virtual std::optional<RawDictionary> current_dictionary() const = 0;
