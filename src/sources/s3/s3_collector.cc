@@ -281,12 +281,13 @@ class S3Collector final : public collect::Collector {
     auto checkpoint = ctx.workspace->load_checkpoint(id(), partition);
     if (!checkpoint) return std::unexpected(checkpoint.error());
     std::string last = checkpoint->value_or("");
-    int64_t since_us = settings_.since_us > 0 ? settings_.since_us : st.now_us - 7 * kDayUs;
+    int64_t since_us = settings_.since_us > 0 ? settings_.since_us : st.now_us - 30 * kDayUs;
     int64_t start_day = floor_days(since_us);
     if (!last.empty()) {
       KeyInfo info = classify_key(last);
       if (info.kind != KeyKind::kIgnored && info.kind != KeyKind::kDigest) {
-        start_day = key_days(info) - std::max(0, settings_.late_days);
+        int64_t late_days = (std::max<int64_t>(0, settings_.late_window_us) + kDayUs - 1) / kDayUs;
+        start_day = key_days(info) - late_days;
       }
     }
     int64_t until_day = floor_days(st.until_us);
@@ -570,7 +571,7 @@ Result<std::unique_ptr<collect::Collector>> make_s3_collector(
   if (settings.concurrency < 1 || settings.concurrency > 32) {
     return make_error(ErrorCode::kInvalidArgument, "S3 concurrency must be between 1 and 32");
   }
-  if (settings.late_days < 0 || settings.late_days > 60) {
+  if (settings.late_window_us < 0 || settings.late_window_us > 60 * kDayUs) {
     return make_error(ErrorCode::kInvalidArgument, "the late-arrival window must be 0 to 60 days");
   }
   auto client = std::make_shared<aws::AwsClient>(std::move(config), std::move(credentials));

@@ -29,8 +29,10 @@ struct S3Settings {
   std::string url;        // s3://bucket[/prefix]
   std::string region;     // the bucket's region; empty: the config's, else us-east-1
   std::string queue_url;  // SQS queue of notifications; empty: listing mode
-  int64_t since_us = 0;   // partitions without a checkpoint start at this day (0: now - 7 days)
-  int late_days = 2;      // days before the checkpoint's day listed again for late objects
+  int64_t since_us = 0;   // partitions without a checkpoint start at this day (0: now - 30 days)
+  // How far before its checkpoint a partition is listed again for late objects, rounded up
+  // to whole day folders (keys sort by delivery day).
+  int64_t late_window_us = int64_t{2} * 86400 * 1000000;
   int concurrency = 6;    // GetObject requests in flight
   int max_keys = 1000;    // ListObjectsV2 page size
   bool cloudtrail = true;
