@@ -60,8 +60,10 @@ class AwsClient {
   std::shared_ptr<CredentialsProvider> credentials() const { return credentials_; }
 
  private:
+  struct State;  // connection pool and signing-key cache
   std::shared_ptr<const AwsConfig> config_;
   std::shared_ptr<CredentialsProvider> credentials_;
+  std::shared_ptr<State> state_;
 };
 
 // STS AssumeRole as a credentials provider: calls AssumeRole with `source`'s credentials,

@@ -3,6 +3,7 @@
 // endpoint_url), retry budget, timeouts, and the credentials chosen by the standard chain.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct RetryPolicy {
   int max_attempts = 3;          // AWS_MAX_ATTEMPTS; total attempts, first one included
   int64_t base_delay_ms = 1000;  // delay = rand(0,1) * min(base * 2^(attempt-1), max)
   int64_t max_delay_ms = 20000;
+  // Waits between attempts; empty: std::this_thread::sleep_for. Tests record the delays.
+  std::function<void(int64_t delay_ms)> sleep_ms;
 };
 
 struct AwsConfig {

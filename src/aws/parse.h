@@ -1,0 +1,31 @@
+// Parsers for what AWS endpoints answer: error bodies of the JSON, query and REST-XML
+// protocols, STS credential responses (XML) and the JSON credential documents of the
+// container and instance-metadata endpoints. Every input is untrusted: nothing here throws,
+// and malformed input gives an error or an empty field, never a crash.
+#pragma once
+
+#include <string_view>
+
+#include "aws/client.h"
+#include "aws/credentials.h"
+#include "aws/http.h"
+#include "core/result.h"
+
+namespace trailwarden::aws {
+
+// Fills code, message, request_id, throttling and retryable from a non-2xx response.
+AwsError parse_error_response(long status, const Headers& headers, std::string_view body);
+
+// Whether a code (or status) is retried by botocore's standard mode, and whether it is a
+// throttling error.
+bool is_throttling_code(std::string_view code);
+bool is_transient_code(std::string_view code);
+
+// <XxxResponse><XxxResult><Credentials>AccessKeyId, SecretAccessKey, SessionToken,
+// Expiration</Credentials>...: AssumeRole and AssumeRoleWithWebIdentity answers.
+Result<Credentials> parse_sts_credentials(std::string_view xml);
+
+// {"AccessKeyId","SecretAccessKey","Token","Expiration"}: IMDS and container answers.
+Result<Credentials> parse_json_credentials(std::string_view json);
+
+}  // namespace trailwarden::aws
