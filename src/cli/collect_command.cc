@@ -5,6 +5,7 @@
 
 #include "cli/collect_common.h"
 #include "cli/commands.h"
+#include "cli/render.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/time.h"

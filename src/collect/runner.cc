@@ -104,7 +104,10 @@ RunOutcome run_collectors(const std::vector<std::unique_ptr<Collector>>& collect
       o.caught_up = r->caught_up;
       if (r->caught_up) {
         if (!options.continuous) return;
-        sleep_unless_stopped(options.poll_interval_ms, stop);
+        const int64_t interval = i < options.poll_interval_ms_of.size()
+                                     ? options.poll_interval_ms_of[i]
+                                     : options.poll_interval_ms;
+        sleep_unless_stopped(interval, stop);
       }
     }
   };

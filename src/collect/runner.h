@@ -21,12 +21,13 @@
 namespace trailwarden::collect {
 
 struct RunnerOptions {
-  bool continuous = false;             // false: each collector stops once caught up
-  int64_t poll_interval_ms = 60'000;   // between polls of a caught-up collector
-  int64_t commit_interval_ms = 1'000;  // session flushes at least this often
-  int64_t max_backoff_ms = 300'000;    // after consecutive failures: 1 s, 2 s, 4 s ... capped
-  int max_failures = 0;                // not continuous: give up after this many in a row (0: 5)
-  int64_t until_us = 0;                // passed to every poll (0: now at each poll)
+  bool continuous = false;                   // false: each collector stops once caught up
+  int64_t poll_interval_ms = 60'000;         // between polls of a caught-up collector
+  std::vector<int64_t> poll_interval_ms_of;  // per collector (by index), overriding the above
+  int64_t commit_interval_ms = 1'000;        // session flushes at least this often
+  int64_t max_backoff_ms = 300'000;          // after consecutive failures: 1 s, 2 s, 4 s ... capped
+  int max_failures = 0;  // not continuous: give up after this many in a row (0: 5)
+  int64_t until_us = 0;  // passed to every poll (0: now at each poll)
 };
 
 struct CollectorOutcome {
