@@ -24,6 +24,12 @@ int main(int argc, char** argv) {
   cli::add_alerts_command(app, exit_code);
   cli::add_rules_command(app, exit_code);
   cli::add_health_command(app, exit_code);
+  {
+    // TEMPORARY (helper s3): `collect s3` until the lead's add_collect_command registers it.
+    CLI::App* collect = app.add_subcommand("collect", "collect from AWS until caught up");
+    collect->require_subcommand(1);
+    cli::add_collect_s3(*collect, exit_code);
+  }
   app.parse_complete_callback(
       [&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });
   try {
