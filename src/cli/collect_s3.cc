@@ -25,6 +25,7 @@ struct CollectS3Args {
   std::string late_window = "2d";
   int concurrency = 6;
   int wait_seconds = 1;
+  int visibility_timeout = 300;
   bool no_guardduty = false;
   bool no_cloudtrail = false;
 };
@@ -53,6 +54,7 @@ int run(const CollectS3Args& a) {
   s.late_window_us = now - *late;
   s.concurrency = a.concurrency;
   s.wait_seconds = a.wait_seconds;
+  s.visibility_timeout = a.visibility_timeout;
   s.guardduty = !a.no_guardduty;
   s.cloudtrail = !a.no_cloudtrail;
   auto shared = std::make_shared<const aws::AwsConfig>(std::move(*config));
@@ -91,6 +93,11 @@ void add_collect_s3(CLI::App& collect, int& exit_code) {
                   "with --queue: seconds a receive waits for messages (an empty receive means "
                   "caught up)")
       ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  cmd->add_option("--visibility-timeout", args->visibility_timeout,
+                  "with --queue: seconds a received message stays hidden while its objects are "
+                  "fetched and committed (it comes back if the process dies)")
+      ->check(CLI::Range(1, 43200))
       ->capture_default_str();
   cmd->add_flag("--no-guardduty", args->no_guardduty, "leave GuardDuty exports alone");
   cmd->add_flag("--no-cloudtrail", args->no_cloudtrail, "leave CloudTrail log files alone");
