@@ -2,7 +2,6 @@
 
 #include <utility>
 
-
 namespace trailwarden::aws {
 S3Client::S3Client(std::shared_ptr<AwsClient> client, std::string region)
     : client_(std::move(client)), region_(std::move(region)) {
@@ -63,8 +62,7 @@ std::expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(std::string_v
 }
 
 std::expected<void, AwsError> S3Client::get_object(std::string_view bucket, std::string_view key,
-                                                   formats::PaddedBuffer& out,
-                                                   CallStats* stats) {
+                                                   formats::PaddedBuffer& out, CallStats* stats) {
   AwsRequest r = base_request(bucket, key);
   auto response = client_->call(r, stats);
   if (!response) return std::unexpected(std::move(response.error()));

@@ -39,9 +39,9 @@ struct ListObjectsPage {
   std::string next_token;  // NextContinuationToken, when truncated
 };
 
-// Parses a ListObjectsV2 response body. With `url_encoded` (the request had
-// encoding-type=url) Key and Prefix are percent-decoded. Hostile input gives an error, never a
-// crash.
+// Parses a ListObjectsV2 response body. Key and Prefix are percent-decoded when the response
+// says <EncodingType>url</EncodingType> (`url_encoded`: the request asked for it; a server may
+// ignore the request, so the response decides). Hostile input gives an error, never a crash.
 Result<ListObjectsPage> parse_list_objects_v2(std::string_view xml, bool url_encoded);
 
 // Percent-decodes `text`; with `plus_is_space` (form encoding, S3 event keys) '+' is a space
@@ -65,8 +65,7 @@ class S3Client {
                                                            CallStats* stats = nullptr);
   // The object's bytes as stored (no Accept-Encoding: gzip stays gzip), into `out`.
   std::expected<void, AwsError> get_object(std::string_view bucket, std::string_view key,
-                                           formats::PaddedBuffer& out,
-                                           CallStats* stats = nullptr);
+                                           formats::PaddedBuffer& out, CallStats* stats = nullptr);
   const std::string& region() const { return region_; }
 
  private:

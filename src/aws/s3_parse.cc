@@ -88,9 +88,10 @@ Result<ListObjectsPage> parse_list_objects_v2(std::string_view xml, bool url_enc
   if (!root) {
     return make_error(ErrorCode::kCorrupt, "ListObjectsV2 response has no ListBucketResult");
   }
-  // A response that says it used URL encoding is decoded even when not asked for, and one
-  // that does not say so is decoded only when asked (botocore decodes when it asked).
-  bool decode = url_encoded || child_text(root, "EncodingType") == "url";
+  // Decoded when the response says it used URL encoding (as botocore does): a server that
+  // ignored encoding-type=url sends raw keys, which must not be decoded a second time.
+  (void)url_encoded;
+  bool decode = child_text(root, "EncodingType") == "url";
   auto text = [&](std::string_view raw) {
     return decode ? url_decode(raw, false) : std::string(raw);
   };

@@ -69,7 +69,8 @@ std::expected<std::vector<SqsMessage>, AwsError> SqsClient::receive(int max_mess
   wait_seconds = std::clamp(wait_seconds, 0, 20);
   // The HTTP request must outlive the long poll.
   int64_t http_limit_s = client_->config().http.timeout_ms / 1000 - 5;
-  if (wait_seconds > http_limit_s) wait_seconds = static_cast<int>(std::max<int64_t>(0, http_limit_s));
+  if (wait_seconds > http_limit_s)
+    wait_seconds = static_cast<int>(std::max<int64_t>(0, http_limit_s));
   visibility_timeout = std::clamp(visibility_timeout, 0, 43200);
   std::string body = "{\"QueueUrl\":" + json_string(queue_url_) +
                      ",\"MaxNumberOfMessages\":" + std::to_string(max_messages) +
@@ -109,7 +110,8 @@ std::expected<std::vector<SqsDeleteFailure>, AwsError> SqsClient::delete_message
     simdjson::dom::element doc;
     if (parser.parse(response->body.data(), response->body.size(), true).get(doc) !=
         simdjson::SUCCESS) {
-      return std::unexpected(malformed(response->status, "DeleteMessageBatch response is not JSON"));
+      return std::unexpected(
+          malformed(response->status, "DeleteMessageBatch response is not JSON"));
     }
     simdjson::dom::array failed;
     if (doc["Failed"].get_array().get(failed) == simdjson::SUCCESS) {
@@ -131,7 +133,8 @@ std::expected<void, AwsError> SqsClient::change_visibility(std::string_view rece
                                                            int seconds) {
   std::string body = "{\"QueueUrl\":" + json_string(queue_url_) +
                      ",\"ReceiptHandle\":" + json_string(receipt_handle) +
-                     ",\"VisibilityTimeout\":" + std::to_string(std::clamp(seconds, 0, 43200)) + "}";
+                     ",\"VisibilityTimeout\":" + std::to_string(std::clamp(seconds, 0, 43200)) +
+                     "}";
   auto response = call("ChangeMessageVisibility", std::move(body));
   if (!response) return std::unexpected(std::move(response.error()));
   return {};
@@ -150,7 +153,8 @@ std::expected<int64_t, AwsError> SqsClient::approximate_messages() {
   }
   simdjson::dom::element attrs;
   if (doc["Attributes"].get(attrs) != simdjson::SUCCESS || !attrs.is_object()) {
-    return std::unexpected(malformed(response->status, "GetQueueAttributes response has no Attributes"));
+    return std::unexpected(
+        malformed(response->status, "GetQueueAttributes response has no Attributes"));
   }
   return to_int(string_field(attrs, "ApproximateNumberOfMessages"));
 }

@@ -47,7 +47,8 @@ Result<std::vector<SqsMessage>> parse_receive_message(std::string_view json) {
     msg.receipt_handle = string_field(m, "ReceiptHandle");
     msg.body = string_field(m, "Body");
     if (msg.receipt_handle.empty()) {
-      return make_error(ErrorCode::kCorrupt, "ReceiveMessage response: a message has no ReceiptHandle");
+      return make_error(ErrorCode::kCorrupt,
+                        "ReceiveMessage response: a message has no ReceiptHandle");
     }
     simdjson::dom::element attrs;
     if (m["Attributes"].get(attrs) == simdjson::SUCCESS && attrs.is_object()) {
@@ -61,7 +62,8 @@ Result<std::vector<SqsMessage>> parse_receive_message(std::string_view json) {
 
 std::string sqs_region_from_url(std::string_view queue_url) {
   size_t scheme = queue_url.find("://");
-  std::string_view host = scheme == std::string_view::npos ? queue_url : queue_url.substr(scheme + 3);
+  std::string_view host =
+      scheme == std::string_view::npos ? queue_url : queue_url.substr(scheme + 3);
   host = host.substr(0, host.find('/'));
   constexpr std::string_view kPrefix = "sqs.";
   if (!host.starts_with(kPrefix)) return {};

@@ -68,9 +68,10 @@ TEST(S3Parse, HostileBodiesAreErrors) {
   EXPECT_FALSE(parse_list_objects_v2("", true).has_value());
   EXPECT_FALSE(parse_list_objects_v2("<Error><Code>AccessDenied</Code></Error>", true));
   EXPECT_FALSE(parse_list_objects_v2("<ListBucketResult><Contents>", true));
-  EXPECT_FALSE(parse_list_objects_v2("<ListBucketResult><Contents><Key></Key></Contents>"
-                                     "</ListBucketResult>",
-                                     true));
+  EXPECT_FALSE(
+      parse_list_objects_v2("<ListBucketResult><Contents><Key></Key></Contents>"
+                            "</ListBucketResult>",
+                            true));
   // Truncated without a token would loop forever.
   EXPECT_FALSE(parse_list_objects_v2(
       "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", true));

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (o.bucket.empty() || o.key.empty()) std::abort();
       KeyInfo k = classify_key(o.key);
       if (k.kind == KeyKind::kCloudTrail || k.kind == KeyKind::kGuardDuty) {
-        if (!o.key.starts_with(k.partition) || classify_prefix(k.partition).partition != k.partition)
+        if (!o.key.starts_with(k.partition) ||
+            classify_prefix(k.partition).partition != k.partition)
           std::abort();
       }
     }

@@ -169,8 +169,8 @@ class S3Collector final : public collect::Collector {
       if (!status || !flushed) {
         sample.status = collect::HealthStatus::kFailure;
         sample.error_code = st.error_code.empty() ? "Error" : st.error_code;
-        sample.reason = escape_control(!status ? status.error().to_string()
-                                               : flushed.error().to_string());
+        sample.reason =
+            escape_control(!status ? status.error().to_string() : flushed.error().to_string());
       } else if (st.warnings > 0) {
         sample.status = collect::HealthStatus::kWarning;
         sample.error_code = st.error_code;
@@ -236,7 +236,8 @@ class S3Collector final : public collect::Collector {
     while (true) {
       if (stopping(ctx)) return {};
       auto page = s3_.list_objects_v2(url_.bucket, params);
-      if (!page) return std::unexpected(aws_failure(st, page.error(), "s3://" + url_.bucket + "/" + prefix));
+      if (!page)
+        return std::unexpected(aws_failure(st, page.error(), "s3://" + url_.bucket + "/" + prefix));
       for (auto& cp : page->common_prefixes) {
         // Above AWSLogs/ only the AWSLogs/ folder itself is worth descending into.
         if (info.level == PrefixLevel::kAboveAwsLogs && !cp.ends_with("AWSLogs/")) continue;
@@ -310,7 +311,8 @@ class S3Collector final : public collect::Collector {
       }
       auto page = s3_.list_objects_v2(url_.bucket, params);
       if (!page) {
-        return std::unexpected(aws_failure(st, page.error(), "s3://" + url_.bucket + "/" + partition));
+        return std::unexpected(
+            aws_failure(st, page.error(), "s3://" + url_.bucket + "/" + partition));
       }
       std::vector<Job> jobs;
       // Keys whose fate is settled without a download but which advance the checkpoint only
@@ -524,10 +526,11 @@ class S3Collector final : public collect::Collector {
         if (all) deletable.push_back((*messages)[m].receipt_handle);
       }
       if (!deletable.empty()) {
-        auto s = ctx.session->after_commit([ready = ready_, handles = std::move(deletable)]() mutable {
-          std::lock_guard lock(ready->mu);
-          for (auto& h : handles) ready->handles.push_back(std::move(h));
-        });
+        auto s =
+            ctx.session->after_commit([ready = ready_, handles = std::move(deletable)]() mutable {
+              std::lock_guard lock(ready->mu);
+              for (auto& h : handles) ready->handles.push_back(std::move(h));
+            });
         if (!s) return s;
       }
       if (st.warnings > 0 && !st.error_code.empty() && st.error_code != "UndecodableMessage") {

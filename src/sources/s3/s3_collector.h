@@ -33,12 +33,12 @@ struct S3Settings {
   // How far before its checkpoint a partition is listed again for late objects, rounded up
   // to whole day folders (keys sort by delivery day).
   int64_t late_window_us = int64_t{2} * 86400 * 1000000;
-  int concurrency = 6;    // GetObject requests in flight
-  int max_keys = 1000;    // ListObjectsV2 page size
+  int concurrency = 6;  // GetObject requests in flight
+  int max_keys = 1000;  // ListObjectsV2 page size
   bool cloudtrail = true;
   bool guardduty = true;
   // Queue mode.
-  int wait_seconds = 20;        // long poll; `collect` uses a short one to know it caught up
+  int wait_seconds = 20;  // long poll; `collect` uses a short one to know it caught up
   int visibility_timeout = 300;
   int max_messages_per_poll = 200;  // then commit and return
 };

@@ -103,10 +103,14 @@ int64_t cloudtrail_file_time(std::string_view name) {
 
 std::string_view key_kind_name(KeyKind kind) {
   switch (kind) {
-    case KeyKind::kCloudTrail: return "cloudtrail";
-    case KeyKind::kGuardDuty: return "guardduty";
-    case KeyKind::kDigest: return "digest";
-    case KeyKind::kIgnored: return "ignored";
+    case KeyKind::kCloudTrail:
+      return "cloudtrail";
+    case KeyKind::kGuardDuty:
+      return "guardduty";
+    case KeyKind::kDigest:
+      return "digest";
+    case KeyKind::kIgnored:
+      return "ignored";
   }
   return "ignored";
 }
@@ -181,7 +185,8 @@ PrefixInfo classify_prefix(std::string_view prefix) {
   }
   out.level = PrefixLevel::kPartition;
   std::string_view region = segs[i + 2];
-  out.partition = prefix.substr(0, static_cast<size_t>(region.data() + region.size() - prefix.data()) + 1);
+  out.partition =
+      prefix.substr(0, static_cast<size_t>(region.data() + region.size() - prefix.data()) + 1);
   return out;
 }
 
@@ -204,7 +209,8 @@ Result<S3Url> parse_s3_url(std::string_view url) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
               (c >= 'A' && c <= 'Z') || c == '_';
     if (!ok) {
-      return make_error(ErrorCode::kInvalidArgument, "the bucket name has a character S3 does not allow",
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the bucket name has a character S3 does not allow",
                         std::string(kScheme) + std::string(url));
     }
   }

@@ -22,12 +22,12 @@ std::string_view key_kind_name(KeyKind kind);
 
 struct KeyInfo {
   KeyKind kind = KeyKind::kIgnored;
-  std::string org;        // "o-xxxxxxxxxx" for organization trails, else empty
-  std::string account;    // 12 digits
+  std::string org;      // "o-xxxxxxxxxx" for organization trails, else empty
+  std::string account;  // 12 digits
   std::string region;
-  std::string partition;  // the key up to and including "<region>/"
+  std::string partition;             // the key up to and including "<region>/"
   int year = 0, month = 0, day = 0;  // the delivery day folder
-  int64_t delivery_us = 0;  // from the CloudTrail file name's YYYYMMDDTHHmmZ; 0 if unknown
+  int64_t delivery_us = 0;           // from the CloudTrail file name's YYYYMMDDTHHmmZ; 0 if unknown
 };
 
 KeyInfo classify_key(std::string_view key);

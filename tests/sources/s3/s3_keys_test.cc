@@ -44,19 +44,19 @@ TEST(S3Keys, GuardDutyDigestAndOthers) {
                          "json.gz")
                 .kind,
             KeyKind::kDigest);
-  for (const char* key : {
-           "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/01/15/x.json.gz",
-           "AWSLogs/111122223333/Config/us-east-1/2024/1/15/ConfigHistory/x.json.gz",
-           "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/01/15/x.log.gz",
-           "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/README.txt",
-           "AWSLogs/111122223333/CloudTrail/us-east-1/2024/13/15/"
-           "111122223333_CloudTrail_us-east-1_20241315T0005Z_a1B2c3D4e5F6g7H8.json.gz",
-           "AWSLogs/11112222333/CloudTrail/us-east-1/2024/01/15/"
-           "11112222333_CloudTrail_us-east-1_20240115T0005Z_a1B2c3D4e5F6g7H8.json.gz",
-           "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/extra/"
-           "111122223333_CloudTrail_us-east-1_20240115T0005Z_a1B2c3D4e5F6g7H8.json.gz",
-           "AWSLogs/111122223333/GuardDuty/us-east-1/2024/01/15/.jsonl.gz",
-           "", "AWSLogs/", "no/layout/at/all.json.gz"}) {
+  for (const char* key :
+       {"AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/01/15/x.json.gz",
+        "AWSLogs/111122223333/Config/us-east-1/2024/1/15/ConfigHistory/x.json.gz",
+        "AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/01/15/x.log.gz",
+        "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/README.txt",
+        "AWSLogs/111122223333/CloudTrail/us-east-1/2024/13/15/"
+        "111122223333_CloudTrail_us-east-1_20241315T0005Z_a1B2c3D4e5F6g7H8.json.gz",
+        "AWSLogs/11112222333/CloudTrail/us-east-1/2024/01/15/"
+        "11112222333_CloudTrail_us-east-1_20240115T0005Z_a1B2c3D4e5F6g7H8.json.gz",
+        "AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/extra/"
+        "111122223333_CloudTrail_us-east-1_20240115T0005Z_a1B2c3D4e5F6g7H8.json.gz",
+        "AWSLogs/111122223333/GuardDuty/us-east-1/2024/01/15/.jsonl.gz", "", "AWSLogs/",
+        "no/layout/at/all.json.gz"}) {
     EXPECT_EQ(classify_key(key).kind, KeyKind::kIgnored) << key;
   }
 }

@@ -73,7 +73,7 @@ class Proxy:
                 client.close()
                 continue
             with self.lock:
-                self.conns += [client, server]
+                self.conns = [c for c in self.conns if c.fileno() >= 0] + [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
@@ -91,6 +91,7 @@ class Proxy:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            s.close()
 
     def down(self):
         self.up = False
@@ -225,7 +226,9 @@ class CollectS3Test(unittest.TestCase):
         self.bucket = "central-%s" % self.id().split(".")[-1].replace("_", "-")[:40].lower()
         self.s3.create_bucket(Bucket=self.bucket)
         self.proxy = Proxy(self.moto_port)
-        self.now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+        # "Today" in these tests is yesterday's folder: every hour of it is in the past.
+        self.now = (datetime.datetime.now(datetime.timezone.utc) - DAY).replace(
+            hour=0, minute=0, second=0, microsecond=0)
 
     def tearDown(self):
         self.proxy.close()
@@ -428,6 +431,7 @@ class CollectS3Test(unittest.TestCase):
         url = self.make_queue("q-basic")
         keys = [src.put_trail_file("111111111111", "us-east-1", self.now.replace(hour=0) + datetime.timedelta(minutes=5 * i))
                 for i in range(8)]
+        # An export holding a single finding is a one-line file (it was once taken for "other JSON").
         gd = src.put_guardduty("111111111111", "us-east-1", self.now, [("g1", "2024-02-01T00:00:00.000Z")])
         digest = src.put_digest("111111111111", "us-east-1", self.now)
         bodies = [self.s3_event(keys[0]), self.s3_event(keys[1]), self.sns(self.s3_event(keys[2])),
