@@ -45,23 +45,28 @@ print(len(paths), "objects uploaded", file=sys.stderr)
 PY
 
 since=$(python3 -c 'print("2024-01-01T00:00:00Z")')
-files=$(find "$data" -name '*.json.gz' | wc -l)
-timed() {  # prints "seconds max_rss_kb" of the command
-  /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
+files=$(find -L "$data" -name '*.json.gz' | wc -l)
+timed() {  # prints "seconds max_rss_kb cpu_seconds" of the command
+  /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
     rc=$?; if [ "$rc" -ne 2 ]; then cat "$tmp/err" >&2; exit 1; fi; }
-  cat "$tmp/time"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$tmp/time"
 }
-read -r ts rss_s < <(timed "$tw" collect s3 -w "$tmp/ws-s3" --no-detect --format json \
+moto_cpu() { ps -o cputime= -p "$moto" | awk -F: '{print $1 * 3600 + $2 * 60 + $3}'; }
+m0=$(moto_cpu)
+read -r ts rss_s cs < <(timed "$tw" collect s3 -w "$tmp/ws-s3" --no-detect --format json \
   --since "$since" --until "2024-02-01T00:00:00Z" s3://bench-logs/AWSLogs/)
-read -r ti rss_i < <(timed "$tw" ingest -w "$tmp/ws-in" --no-detect --no-progress --format json "$data")
+m1=$(moto_cpu)
+read -r ti rss_i ci < <(timed "$tw" ingest -w "$tmp/ws-in" --no-detect --no-progress --format json "$data")
 for ws in ws-s3 ws-in; do
   n=$("$tw" hunt -w "$tmp/$ws" --format csv "SELECT count(DISTINCT AwsEventId) FROM AWSCloudTrail" | tail -n 1 | tr -d '\r')
   [ "$n" = "$N" ] || { echo "s3_bench: $ws stored $n events, expected $N" >&2; exit 1; }
 done
-awk -v n="$N" -v files="$files" -v ts="$ts" -v ti="$ti" -v rs="$rss_s" -v ri="$rss_i" 'BEGIN {
+awk -v n="$N" -v files="$files" -v ts="$ts" -v ti="$ti" -v rs="$rss_s" -v ri="$rss_i" \
+    -v cs="$cs" -v ci="$ci" -v mc="$((m1 - m0))" 'BEGIN {
   printf "### S3 collection (%d events in %d .json.gz objects, moto_server on loopback)\n\n", n, files
-  printf "| command | seconds | events/s | peak RSS |\n|---|---:|---:|---:|\n"
-  printf "| collect s3 (moto) | %.1f | %.0f | %.0f MB |\n", ts, n / ts, rs / 1024
-  printf "| ingest (local files) | %.1f | %.0f | %.0f MB |\n", ti, n / ti, ri / 1024
-  printf "\ncollect s3 / ingest rate: %.0f%% (target >= 80%%)\n", 100 * ti / ts
+  printf "| command | seconds | events/s | CPU s (user+sys) | peak RSS |\n|---|---:|---:|---:|---:|\n"
+  printf "| collect s3 (moto) | %.1f | %.0f | %.1f | %.0f MB |\n", ts, n / ts, cs, rs / 1024
+  printf "| ingest (local files) | %.1f | %.0f | %.1f | %.0f MB |\n", ti, n / ti, ci, ri / 1024
+  printf "\nmoto_server used %d CPU s serving the collection (same machine).\n", mc
+  printf "collect s3 / ingest rate: %.0f%% wall (target >= 80%%); trailwarden CPU per event: ingest / collect = %.0f%%\n", 100 * ti / ts, 100 * ci / cs
 }'

@@ -352,7 +352,9 @@ class S3Collector final : public collect::Collector {
           job.key = key;
           job.delivery_us = delivery;
           jobs.push_back(std::move(job));
-        } else {
+        } else if (wanted(info.kind)) {
+          // Already taken, or before --since: settled, and the checkpoint may pass it. Other
+          // keys (digests, unknown files) never become a checkpoint.
           settled.emplace_back(jobs.size(), key);
         }
       }
@@ -436,11 +438,13 @@ class S3Collector final : public collect::Collector {
   }
 
   Status poll_queue(collect::CollectContext& ctx, PollState& st) {
+    const Clock& clock = ctx.clock != nullptr ? *ctx.clock : SystemClock::instance();
     drain_deletes(st);
     int handled = 0;
     st.caught_up = false;
     while (!stopping(ctx) && handled < settings_.max_messages_per_poll) {
       auto messages = sqs_->receive(10, settings_.wait_seconds, settings_.visibility_timeout);
+      int64_t received_ns = clock.monotonic_nanos();
       if (!messages) {
         return std::unexpected(aws_failure(st, messages.error(), settings_.queue_url));
       }
@@ -494,8 +498,23 @@ class S3Collector final : public collect::Collector {
       }
       Status failure;
       Fetcher fetcher(s3_, url_.bucket, *ctx.session, ctx.stop);
+      // Objects slow to fetch: the batch's messages are hidden again before they reappear.
+      int64_t extend_at_ns = received_ns + int64_t{settings_.visibility_timeout} * 1000000000 / 2;
+      auto keep_hidden = [&] {
+        if (clock.monotonic_nanos() < extend_at_ns) return;
+        for (const auto& msg : *messages) {
+          if (auto r = sqs_->change_visibility(msg.receipt_handle, settings_.visibility_timeout);
+              !r) {
+            log::warn("s3 collector: ChangeMessageVisibility: {}",
+                      escape_control(r.error().to_string()));
+          }
+        }
+        extend_at_ns =
+            clock.monotonic_nanos() + int64_t{settings_.visibility_timeout} * 1000000000 / 2;
+      };
       fetcher.run(jobs, settings_.concurrency, [&](size_t i) {
         Job& job = jobs[i];
+        keep_hidden();
         if (!job.store_error.empty()) {
           failure = make_error(ErrorCode::kStore, job.store_error, origin(job.key));
           st.error_code = "StoreFailed";

@@ -360,6 +360,9 @@ class CollectS3Test(unittest.TestCase):
         p = self.collect("--concurrency", "4", check_rc=None)
         self.assertNotEqual(p.returncode, 0)
         self.assertNotIn("testing", p.stderr.replace("AWS_", ""))  # no secret in errors
+        self.assertEqual(self.hunt("SELECT count(*) AS n FROM AWSCloudTrail"), [{"n": 0}])
+        health = self.hunt("SELECT Status, ErrorCode FROM ConnectorHealth WHERE Connector LIKE 's3:%'")
+        self.assertIn({"Status": "Failure", "ErrorCode": "Unavailable"}, health)
         self.proxy.restore()
         # Down in the middle of the run for ~3 s; the runner retries until it is back.
         def flap():
@@ -384,6 +387,9 @@ class CollectS3Test(unittest.TestCase):
         self.proxy.restore()
         self.collect()
         self.assert_exact(src)
+        health = self.hunt("SELECT Status FROM ConnectorHealth WHERE Connector LIKE 's3:%' "
+                           "ORDER BY TimeGenerated DESC LIMIT 1")
+        self.assertEqual(health, [{"Status": "Success"}])
 
     def test_sigkill_at_random_points(self):
         src = Source(self.s3, self.bucket, 4)
