@@ -238,6 +238,12 @@ uint64_t RefreshingProvider::fetches() const {
   return fetches_;
 }
 
+void RefreshingProvider::invalidate() {
+  std::lock_guard lock(mu_);
+  cached_.reset();
+  last_failure_us_ = 0;
+}
+
 Result<Credentials> RefreshingProvider::get() {
   std::lock_guard lock(mu_);
   int64_t now = clock_.now_micros();

@@ -29,6 +29,7 @@ class RefreshingProvider : public CredentialsProvider {
   RefreshingProvider(Fetch fetch, std::string description, const Clock& clock);
   Result<Credentials> get() override;
   std::string describe() const override { return description_; }
+  void invalidate() override;
   uint64_t fetches() const;
 
  private:

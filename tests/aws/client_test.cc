@@ -4,11 +4,14 @@
 
 #include <atomic>
 #include <map>
+#include <thread>
 
 #include "aws/fake_server.h"
 #include "aws/parse.h"
+#include "aws/providers.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/time.h"
 
 namespace trailwarden::aws {
@@ -335,6 +338,167 @@ TEST(ParseStsCredentials, BothExpirationFormsAndMissingFields) {
   EXPECT_FALSE(parse_sts_credentials(no_token));
   EXPECT_FALSE(parse_sts_credentials("<AssumeRoleResponse/>"));
   EXPECT_FALSE(parse_sts_credentials("garbage"));
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, ClockSkewIsCorrectedFromTheDateHeader) {
+  // The server's clock is 2 h ahead of ours; it refuses signatures more than 15 min off.
+  int64_t server_now = *parse_iso8601_micros("2024-01-15T02:00:00Z");
+  FakeServer server([&](const FakeRequest& r) {
+    std::string date = r.header("X-Amz-Date");
+    int64_t signed_at = *parse_iso8601_micros(date.substr(0, 4) + "-" + date.substr(4, 2) + "-" +
+                                              date.substr(6, 2) + "T" + date.substr(9, 2) + ":" +
+                                              date.substr(11, 2) + ":" + date.substr(13, 2) + "Z");
+    if (std::llabs(signed_at - server_now) > 15 * 60 * 1'000'000LL) {
+      return FakeResponse{403,
+                          {{"Date", "Mon, 15 Jan 2024 02:00:00 GMT"}},
+                          "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference "
+                          "between the request time and the current time is too large.</Message>"
+                          "</Error>"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  CallStats stats;
+  log::Level saved = log::level();
+  log::set_level(log::Level::kOff);
+  auto resp = client.call(lookup_events(), &stats);
+  log::set_level(saved);
+  ASSERT_TRUE(resp) << resp.error().to_string();
+  EXPECT_EQ(stats.attempts, 2u);
+  EXPECT_TRUE(h.delays.empty()) << "no backoff for a clock correction";
+  // Later calls sign with the corrected time straight away.
+  ASSERT_TRUE(client.call(lookup_events(), &stats));
+  EXPECT_EQ(stats.attempts, 3u);
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            parse_iso8601_micros("1994-11-06T08:49:37Z"));
+  EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"));
+  EXPECT_FALSE(parse_http_date("garbage"));
+}
+
+TEST(AwsClient, SignatureErrorWithoutSkewIsNotRetried) {
+  std::atomic<int> calls{0};
+  FakeServer server([&](const FakeRequest&) {
+    ++calls;
+    return FakeResponse{403,
+                        {{"Date", "Mon, 15 Jan 2024 00:00:00 GMT"}},
+                        "<Error><Code>SignatureDoesNotMatch</Code></Error>"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  auto resp = client.call(lookup_events());
+  ASSERT_FALSE(resp);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(resp.error().to_error("x").code, ErrorCode::kDenied);
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, ExpiredTokenFetchesNewCredentialsOnce) {
+  FakeServer server([&](const FakeRequest& r) {
+    if (r.header("Authorization").find("Credential=ASIA1/") != std::string::npos) {
+      return FakeResponse{400, {}, R"({"__type":"ExpiredTokenException","message":"expired"})"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  std::atomic<int> fetches{0};
+  auto provider = std::make_shared<RefreshingProvider>(
+      [&]() -> Result<Credentials> {
+        ++fetches;
+        return Credentials{"ASIA" + std::to_string(fetches.load()), "s", "t",
+                           h.clock.now_micros() + 3600LL * 1'000'000};
+      },
+      "test", h.clock);
+  AwsClient client(h.config, provider);
+  auto resp = client.call(lookup_events());
+  ASSERT_TRUE(resp) << resp.error().to_string();
+  EXPECT_EQ(fetches.load(), 2);
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_TRUE(h.delays.empty());
+  // Static keys are never "renewed": the error comes back.
+  FakeServer always([&](const FakeRequest&) {
+    return FakeResponse{400, {}, R"({"__type":"ExpiredTokenException"})"};
+  });
+  Harness h2(always.url());
+  auto c2 = h2.client();
+  auto r2 = c2.call(lookup_events());
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(always.requests().size(), 2u) << "one renewal, then the error";
+  EXPECT_EQ(r2.error().to_error("x").code, ErrorCode::kDenied);
+}
+
+TEST(AwsClient, ConcurrentCallsShareOneClient) {
+  FakeServer server([&](const FakeRequest&) { return FakeResponse{200, {}, "{}"}; });
+  Harness h(server.url());
+  auto client = std::make_shared<AwsClient>(h.config, h.creds);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        if (client->call(lookup_events())) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 60);
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 60u);
+  for (const auto& r : reqs) expect_valid_signature(r, "cloudtrail");
+  EXPECT_LE(server.connections(), 6u) << "connections are pooled and reused";
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(AwsClient, DebugLogsCarryNoSecrets) {
+  std::atomic<int> calls{0};
+  FakeServer server([&](const FakeRequest& r) {
+    if (calls++ < 2) {
+      // A hostile server echoing what it received into its error text.
+      return FakeResponse{503,
+                          {},
+                          "<Error><Code>SlowDown</Code><Message>got " +
+                              r.header("X-Amz-Security-Token") + "</Message></Error>"};
+    }
+    return FakeResponse{200, {}, "{}"};
+  });
+  Harness h(server.url());
+  auto client = h.client();
+  log::Level saved = log::level();
+  log::set_level(log::Level::kDebug);
+  ::testing::internal::CaptureStderr();
+  auto resp = client.call(lookup_events());
+  auto failing = std::make_shared<RefreshingProvider>(
+      [&]() -> Result<Credentials> { return make_error(ErrorCode::kUnavailable, "down"); },
+      "assume-role arn:aws:iam::1:role/R via test keys", h.clock);
+  AwsClient no_creds(h.config, failing);
+  auto err = no_creds.call(lookup_events());
+  std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(saved);
+  ASSERT_TRUE(resp);
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().to_error("x").code, ErrorCode::kUnavailable);
+  EXPECT_NE(logged.find("retrying"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("got [redacted]"), std::string::npos) << logged;
+  for (const std::string& text : {logged, err.error().to_string(), h.creds->describe()}) {
+    EXPECT_EQ(text.find(kSecret), std::string::npos);
+    EXPECT_EQ(text.find(kToken), std::string::npos);
+  }
 }
 
 }  // namespace

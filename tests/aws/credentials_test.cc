@@ -529,6 +529,13 @@ TEST(InstanceMetadata, UnreachableFailsFast) {
   }
   auto cfg = AwsConfig::load(fake_env(
       {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + std::to_string(port)}}));
+  // As the chain's last resort, unreachable metadata means there are no credentials at all.
+  auto chain = cfg->default_credentials();
+  ASSERT_TRUE(chain);
+  auto none = (*chain)->get();
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::kDenied);
+  EXPECT_NE(none.error().message.find("no AWS credentials found"), std::string::npos);
   auto p = instance_metadata_credentials(*cfg);
   const Clock& clock = SystemClock::instance();
   int64_t start = clock.monotonic_nanos();

@@ -1,70 +1,29 @@
 // STS AssumeRole with ExternalId against a real moto_server, refresh driven by a manual
 // clock. Skipped when moto_server is not installed.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <thread>
 
 #include "aws/client.h"
 #include "aws/config.h"
+#include "aws/subprocess.h"
 #include "core/clock.h"
 #include "core/log.h"
-
-extern char** environ;
 
 namespace trailwarden::aws {
 namespace {
 
-bool on_path(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::string p = path;
-  size_t pos = 0;
-  while (pos <= p.size()) {
-    size_t colon = p.find(':', pos);
-    if (colon == std::string::npos) colon = p.size();
-    std::string candidate = p.substr(pos, colon - pos) + "/" + tool;
-    if (access(candidate.c_str(), X_OK) == 0) return true;
-    pos = colon + 1;
-  }
-  return false;
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
+using testing::free_port;
+using testing::on_path;
 
 class MotoServer {
  public:
   bool start() {
     port_ = free_port();
-    std::string port = std::to_string(port_);
-    const char* argv[] = {"moto_server", "-H", "127.0.0.1", "-p", port.c_str(), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    int rc =
-        posix_spawnp(&pid_, "moto_server", &actions, nullptr, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return false;
+    if (!process_.start({"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)})) {
+      return false;
+    }
     HttpOptions o;
     o.connect_timeout_ms = 200;
     o.timeout_ms = 1000;
@@ -75,19 +34,11 @@ class MotoServer {
     }
     return false;
   }
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status;
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-  }
-  ~MotoServer() { stop(); }
+  void stop() { process_.stop(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  pid_t pid_ = -1;
+  testing::Subprocess process_;
   int port_ = 0;
 };
 
