@@ -151,6 +151,11 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
   std::string region = request.region.empty() ? cfg.region : request.region;
   if (region.empty()) region = "us-east-1";
   Endpoint ep = cfg.endpoint(service, region);
+  if (!request.host_prefix.empty()) {
+    // S3 virtual-hosted addressing: "bucket." before the endpoint's host.
+    size_t scheme = ep.url.find("://");
+    if (scheme != std::string::npos) ep.url.insert(scheme + 3, request.host_prefix);
+  }
   std::string url = ep.url + (request.path.empty() ? std::string("/") : request.path);
   if (!request.query.empty()) url += "?" + sigv4::encode_query(request.query);
   sigv4::Options sign_options;

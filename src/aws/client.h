@@ -22,6 +22,8 @@ struct AwsRequest {
   std::string region;  // signing region
   std::string method = "POST";
   std::string path = "/";  // already encoded once (S3 keys: UriEncode with '/' kept)
+  // Prepended to the endpoint's host when set: S3 virtual-hosted addressing ("bucket.").
+  std::string host_prefix;
   std::vector<std::pair<std::string, std::string>> query;  // raw; the client encodes
   Headers headers;  // content-type, x-amz-target, range ...; host/x-amz-* added by the client
   std::string body;

@@ -134,4 +134,13 @@ int run_collectors_command(const char* command, const CollectCommonArgs& a,
   return summary->rejected > 0 ? kExitRejected : kExitOk;
 }
 
+void add_collect_command(CLI::App& app, int& exit_code) {
+  auto* collect = app.add_subcommand(
+      "collect",
+      "collect from AWS until caught up, then exit (backfills, tests); `run` keeps polling");
+  collect->require_subcommand(1);
+  add_collect_lookup_events(*collect, exit_code);
+  add_collect_s3(*collect, exit_code);
+}
+
 }  // namespace trailwarden::cli

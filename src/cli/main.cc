@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
   cli::add_hunt_command(app, exit_code);
   cli::add_alerts_command(app, exit_code);
   cli::add_rules_command(app, exit_code);
-  cli::add_collect_command(app,
-                           exit_code);  // TEMPORARY (wt/lookup), see collect_parent_lookup_only.cc
+  cli::add_collect_command(app, exit_code);
+  cli::add_run_command(app, exit_code);
   cli::add_health_command(app, exit_code);
   app.parse_complete_callback(
       [&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });

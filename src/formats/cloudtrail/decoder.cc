@@ -211,6 +211,9 @@ struct CloudTrailDecoder::Run {
     };
     Span detail;
     bool record_keys = false, digest_keys = false, detail_type = false;
+    // A GuardDuty export holding one finding is a one-line JSON Lines file: a single object
+    // with schemaVersion, severity and updatedAt is a record (the session routes findings).
+    int finding_keys = 0;
     size_t stopped = 0;
     auto on_member = [&](std::string_view key, size_t b, size_t e) {
       if (key == "detail")
@@ -223,6 +226,8 @@ struct CloudTrailDecoder::Run {
       else if (key == "digestStartTime" || key == "digestEndTime" || key == "digestS3Object" ||
                key == "logFiles")
         digest_keys = true;
+      else if (key == "schemaVersion" || key == "severity" || key == "updatedAt")
+        ++finding_keys;
       return true;
     };
     ScanResult walked =
@@ -239,7 +244,7 @@ struct CloudTrailDecoder::Run {
       }
       return consumed;
     }
-    if (record_keys || line > 0) {
+    if (record_keys || finding_keys >= 3 || line > 0) {
       set_format(FileFormat::kSingleRecord);
       if (walked.error != ScanError::kNone) {
         reject(reason_for_scan(walked.error), begin, end, "the record is not complete JSON");
