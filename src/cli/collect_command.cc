@@ -121,7 +121,8 @@ int run_collectors_command(const char* command, const CollectCommonArgs& a,
   }
   auto session = pipeline::IngestSession::open(**ws, io, clock);
   if (!session) return fail(session.error().to_string());
-  collect::HealthReporter health(**ws, clock);
+  // The live snapshot lets `health` answer while this process holds the workspace.
+  collect::HealthReporter health(**ws, clock, a.workspace + "/connector-health.json");
   const auto& stop = collect::install_stop_signals();
   auto run = collect::run_collectors(collectors, **ws, **session, health, clock, options, stop);
   auto summary = (*session)->finish();

@@ -26,7 +26,11 @@ std::string_view health_status_name(HealthStatus s) {
 
 HealthReporter::HealthReporter(store::Workspace& workspace, const Clock& clock,
                                std::string snapshot_path)
-    : workspace_(workspace), clock_(clock), snapshot_path_(std::move(snapshot_path)) {}
+    : workspace_(workspace), clock_(clock), snapshot_path_(std::move(snapshot_path)) {
+  // A snapshot left by an earlier (killed) process must not pass for this one's.
+  std::lock_guard lock(mu_);
+  write_snapshot_locked();
+}
 
 void HealthReporter::write_snapshot_locked() const {
   if (snapshot_path_.empty()) return;

@@ -282,7 +282,10 @@ void EventMatcher::match(simdjson::dom::element record, std::string_view service
   content_->rules().match(event_, service, matched_);
   if (matched_.empty()) return;
   HitFacts shared;
-  capture_event(shared);
+  if (service == "guardduty")
+    capture_finding(shared);
+  else
+    capture_event(shared);
   for (size_t k = 0; k < matched_.size(); ++k) {
     Hit& h = out.emplace_back();
     h.rule = matched_[k];
@@ -313,6 +316,16 @@ void EventMatcher::capture_event(HitFacts& f) {
   if (event_.values(common_.identity, scratch_) && !scratch_.empty()) {
     f.identity_json = std::string(scratch_.front().text);
   }
+}
+
+void EventMatcher::capture_finding(HitFacts& f) {
+  auto first = [&](const FieldPath& path) { return std::string(event_.first(path)); };
+  if (auto t = parse_iso8601_micros(event_.first(finding_time_))) f.time_us = *t;
+  f.event_id = first(finding_id_);
+  f.event_name = first(finding_type_);
+  f.event_source = "guardduty.amazonaws.com";
+  f.account = first(finding_account_);
+  f.region = first(finding_region_);
 }
 
 void EventMatcher::capture_rule(uint32_t rule, HitFacts& f) {

@@ -123,6 +123,7 @@ class EventMatcher {
 
  private:
   void capture_event(HitFacts& facts);                // what every hit of the record shares
+  void capture_finding(HitFacts& facts);              // the same, for a GuardDuty finding
   void capture_rule(uint32_t rule, HitFacts& facts);  // what this rule's alert adds
 
   struct Path {
@@ -138,6 +139,9 @@ class EventMatcher {
   std::vector<uint32_t> matched_;
   std::vector<FieldValue> scratch_;
   Common common_;
+  // A finding's id (its alerts' identity across updates), updatedAt, type, account, region.
+  FieldPath finding_id_{"id"}, finding_time_{"updatedAt"}, finding_type_{"type"},
+      finding_account_{"accountId"}, finding_region_{"region"};
   std::vector<std::vector<Path>> paths_per_rule_;  // values to capture, per rule
   std::vector<std::vector<FieldPath>> resources_per_rule_;
   uint64_t evaluated_ = 0;
