@@ -1,6 +1,7 @@
 #include "aws/client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -112,6 +113,17 @@ class HttpPool {
   std::vector<std::unique_ptr<HttpClient>> free_;
 };
 
+void redact(std::string& text, const Credentials& c) {
+  for (const std::string* secret : {&c.secret_access_key, &c.session_token}) {
+    if (secret->size() < 4) continue;
+    for (size_t pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos)) {
+      text.replace(pos, secret->size(), "[redacted]");
+    }
+  }
+}
+
+constexpr int64_t kSkewThresholdMicros = 60 * 1'000'000LL;
+
 double jitter() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -122,6 +134,7 @@ double jitter() {
 struct AwsClient::State {
   HttpPool pool;
   sigv4::Signer signer;
+  std::atomic<int64_t> skew_us{0};  // server time minus our clock, learnt from Date headers
   explicit State(const HttpOptions& o) : pool(o) {}
 };
 
@@ -145,6 +158,8 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
   std::string host = sigv4::split_url(url).host;
 
   int max_attempts = std::max(1, cfg.retry.max_attempts);
+  bool skew_corrected = false;
+  bool credentials_renewed = false;
   AwsError last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     if (request.limiter != nullptr) request.limiter->acquire();
@@ -167,9 +182,9 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
     http_req.body = request.body;
     http_req.headers = request.headers;
     http_req.headers.emplace_back("Host", host);
-    state->signer.sign(http_req.method, url, http_req.headers, http_req.body, *creds, region,
-                       service.signing_name, sigv4::amz_date(cfg.clock->now_micros()),
-                       sign_options);
+    state->signer.sign(
+        http_req.method, url, http_req.headers, http_req.body, *creds, region, service.signing_name,
+        sigv4::amz_date(cfg.clock->now_micros() + state->skew_us.load()), sign_options);
     http_req.headers.emplace_back("User-Agent", "trailwarden/" TRAILWARDEN_VERSION);
 
     auto http = state->pool.take();
@@ -184,8 +199,37 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
       last.retryable = true;
     } else {
       last = parse_error_response(resp->status, resp->headers, resp->body);
+      // A server that echoes what it was sent must not put our token into logs.
+      redact(last.message, *creds);
+      redact(last.code, *creds);
+      redact(last.request_id, *creds);
     }
     last.attempts = attempt;
+    // A signature refused because our clock is off: sign again with the server's time
+    // (from its Date header), once per call and without waiting.
+    if (resp && !skew_corrected && is_clock_skew_code(last.code) && attempt < max_attempts) {
+      auto date = resp->header("Date");
+      auto server_us = date ? parse_http_date(*date) : std::nullopt;
+      int64_t skew = server_us ? *server_us - cfg.clock->now_micros() : 0;
+      if (server_us && std::abs(skew - state->skew_us.load()) > kSkewThresholdMicros) {
+        state->skew_us = skew;
+        skew_corrected = true;
+        log::warn("{}: the local clock is {} s off the server's; signing with the server's time",
+                  escape_control(service.signing_name), -skew / 1'000'000);
+        if (stats != nullptr) ++stats->retried;
+        continue;
+      }
+    }
+    // Temporary credentials the service calls expired (revoked, or our cache was wrong):
+    // fetch new ones and try again, once per call.
+    if (resp && !credentials_renewed && attempt < max_attempts && creds->temporary() &&
+        (last.code == "ExpiredToken" || last.code == "ExpiredTokenException" ||
+         last.code == "TokenRefreshRequired")) {
+      credentials_renewed = true;
+      credentials_->invalidate();
+      if (stats != nullptr) ++stats->retried;
+      continue;
+    }
     if (last.throttling && stats != nullptr) ++stats->throttled;
     if (!last.retryable || attempt == max_attempts) break;
     if (stats != nullptr) ++stats->retried;

@@ -1,6 +1,7 @@
 #include "aws/config.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <set>
 #include <vector>
@@ -148,6 +149,14 @@ struct ChainBuilder {
                           where(s) + ": profile '" + escape_control(name) +
                               "' has only one of aws_access_key_id and aws_secret_access_key");
       }
+      if (creds_file) {
+        // botocore's order: credentials file, then credential_process, then config keys.
+        for (const auto* files : {&config.shared.credentials, &config.shared.config}) {
+          if (auto cmd = setting(find(*files, name), "credential_process")) {
+            return process_credentials(*cmd, *config.clock);
+          }
+        }
+      }
     }
     return std::shared_ptr<CredentialsProvider>();
   }
@@ -279,6 +288,34 @@ struct ChainBuilder {
   }
 };
 
+// Instance metadata as the last link of the chain: until it has answered once, failing to
+// reach it means "no credentials anywhere" (kDenied), as botocore's NoCredentialsError; after
+// that, an outage is kUnavailable.
+class LastResortProvider final : public CredentialsProvider {
+ public:
+  LastResortProvider(std::shared_ptr<CredentialsProvider> inner, std::string profile)
+      : inner_(std::move(inner)), profile_(std::move(profile)) {}
+  Result<Credentials> get() override {
+    auto r = inner_->get();
+    if (r) {
+      answered_ = true;
+      return r;
+    }
+    if (answered_) return r;
+    return make_error(
+        ErrorCode::kDenied,
+        "no AWS credentials found: not in the environment, profile '" + escape_control(profile_) +
+            "' or container variables, and instance metadata failed (" + r.error().message + ")");
+  }
+  std::string describe() const override { return inner_->describe(); }
+  void invalidate() override { inner_->invalidate(); }
+
+ private:
+  std::shared_ptr<CredentialsProvider> inner_;
+  std::string profile_;
+  std::atomic<bool> answered_{false};
+};
+
 }  // namespace
 
 Result<std::shared_ptr<CredentialsProvider>> AwsConfig::default_credentials() const {
@@ -314,7 +351,10 @@ Result<std::shared_ptr<CredentialsProvider>> AwsConfig::default_credentials() co
   if (!container) return container;
   if (*container) return container;
   // 6. Instance metadata.
-  if (auto imds = instance_metadata_credentials(*self)) return imds;
+  if (auto imds = instance_metadata_credentials(*self)) {
+    return std::shared_ptr<CredentialsProvider>(
+        std::make_shared<LastResortProvider>(std::move(imds), profile));
+  }
   return make_error(ErrorCode::kDenied,
                     "no AWS credentials found (environment, profile '" + escape_control(profile) +
                         "', container and instance metadata were tried; instance metadata is "

@@ -33,7 +33,9 @@ struct AwsEnvironment {
   std::optional<std::string> get(std::string_view name) const;  // unset or empty -> nullopt
 };
 
-// One section of an INI-style AWS config or credentials file.
+// One section of an INI-style AWS config or credentials file. Keys are lower case; a nested
+// setting ("s3 =\n  endpoint_url = ...") is stored as "s3.endpoint_url". The key " where"
+// (leading space: never a real key) holds "file:line" of the section header, for messages.
 using ProfileSection = std::map<std::string, std::string>;
 
 struct SharedConfig {
@@ -57,6 +59,9 @@ class CredentialsProvider {
   virtual Result<Credentials> get() = 0;
   // "environment", "profile prod", "assume-role arn:aws:iam::1:role/R via profile default" ...
   virtual std::string describe() const = 0;
+  // The service said the credentials are expired or invalid (ExpiredToken): forget cached
+  // ones so the next get() fetches again. No-op for fixed credentials.
+  virtual void invalidate() {}
 };
 
 // Fixed credentials (tests, config files that give keys inline).

@@ -175,6 +175,60 @@ bool is_transient_code(std::string_view code) {
          code == "PriorRequestNotComplete";
 }
 
+bool is_clock_skew_code(std::string_view code) {
+  return code == "RequestTimeTooSkewed" || code == "RequestExpired" ||
+         code == "RequestInTheFuture" || code == "InvalidSignatureException" ||
+         code == "SignatureDoesNotMatch" || code == "AuthFailure";
+}
+
+std::optional<int64_t> parse_http_date(std::string_view text) {
+  // [Day, ]DD Mon YYYY HH:MM:SS GMT
+  if (size_t comma = text.find(','); comma != std::string_view::npos) {
+    text = text.substr(comma + 1);
+  }
+  auto skip_spaces = [&] {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  };
+  auto number = [&](size_t digits) -> std::optional<int> {
+    if (text.size() < digits) return std::nullopt;
+    int v = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    text.remove_prefix(digits);
+    return v;
+  };
+  skip_spaces();
+  auto day = number(2);
+  skip_spaces();
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int month = 0;
+  for (int m = 0; m < 12; ++m) {
+    if (text.starts_with(kMonths[m])) month = m + 1;
+  }
+  if (!day || month == 0) return std::nullopt;
+  text.remove_prefix(3);
+  skip_spaces();
+  auto year = number(4);
+  skip_spaces();
+  auto hh = number(2);
+  if (!text.starts_with(':')) return std::nullopt;
+  text.remove_prefix(1);
+  auto mm = number(2);
+  if (!text.starts_with(':')) return std::nullopt;
+  text.remove_prefix(1);
+  auto ss = number(2);
+  skip_spaces();
+  if (!year || !hh || !mm || !ss || text != "GMT") return std::nullopt;
+  if (*day < 1 || *day > 31 || *hh > 23 || *mm > 59 || *ss > 60 || *year < 1970) {
+    return std::nullopt;
+  }
+  int64_t days = days_from_civil(*year, static_cast<unsigned>(month), static_cast<unsigned>(*day));
+  return ((days * 24 + *hh) * 60 + *mm) * 60'000'000LL + *ss * 1'000'000LL;
+}
+
 AwsError parse_error_response(long status, const Headers& headers, std::string_view body) {
   AwsError e;
   e.http_status = status;
@@ -252,13 +306,18 @@ Result<Credentials> parse_json_credentials(std::string_view json) {
   Credentials c;
   std::string code, expiration;
   for (auto field : obj) {
+    int64_t version = 0;
+    if (field.key == "Version" && field.value.get_int64().get(version) == simdjson::SUCCESS &&
+        version != 1) {
+      return make_error(ErrorCode::kUnavailable, "credentials document is not Version 1");
+    }
     std::string_view v;
     if (field.value.get_string().get(v) != simdjson::SUCCESS) continue;
     if (field.key == "AccessKeyId")
       c.access_key_id = std::string(v);
     else if (field.key == "SecretAccessKey")
       c.secret_access_key = std::string(v);
-    else if (field.key == "Token")
+    else if (field.key == "Token" || field.key == "SessionToken")
       c.session_token = std::string(v);
     else if (field.key == "Expiration")
       expiration = std::string(v);

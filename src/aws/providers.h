@@ -29,6 +29,7 @@ class RefreshingProvider : public CredentialsProvider {
   RefreshingProvider(Fetch fetch, std::string description, const Clock& clock);
   Result<Credentials> get() override;
   std::string describe() const override { return description_; }
+  void invalidate() override;
   uint64_t fetches() const;
 
  private:
@@ -53,6 +54,10 @@ Result<std::shared_ptr<CredentialsProvider>> container_credentials(const AwsConf
 // EC2 instance metadata, IMDSv2 (token first; v1 fallback unless AWS_EC2_METADATA_V1_DISABLED).
 // nullptr when AWS_EC2_METADATA_DISABLED is true.
 std::shared_ptr<CredentialsProvider> instance_metadata_credentials(const AwsConfig& config);
+
+// credential_process: runs `command` (through /bin/sh, as written in the profile) and reads
+// {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken","Expiration"} from its stdout.
+std::shared_ptr<CredentialsProvider> process_credentials(std::string command, const Clock& clock);
 
 // STS AssumeRoleWithWebIdentity, unsigned, with the token read from `token_file` on every
 // refresh.
