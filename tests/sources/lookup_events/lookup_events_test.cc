@@ -147,7 +147,9 @@ TEST(ResponseReaders, SurviveMutants) {
         (void)aws::parse_describe_regions(m);
       } else {
         auto a = aws::parse_caller_identity_account(m);
-        if (a) EXPECT_EQ(a->size(), 12u);
+        if (a) {
+          EXPECT_EQ(a->size(), 12u);
+        }
       }
     }
   }
