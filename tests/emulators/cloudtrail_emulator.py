@@ -179,17 +179,27 @@ def make_record(rng, account, region, t):
 
 
 class SlidingWindow:
+    """At most `rps` admitted requests in any interval shorter than 1 s. Arrival times are
+    taken when the request line is read, so requests may reach admit() out of order; the
+    check looks at every run of rps + 1 admitted times around the new one."""
+
     def __init__(self, rps):
         self.rps = rps
-        self.admitted = collections.deque()
+        self.admitted = []  # sorted arrival times of the last 2 s
 
     def admit(self, now):
-        while self.admitted and self.admitted[0] <= now - 1.0:
-            self.admitted.popleft()
-        if len(self.admitted) >= self.rps:
-            return False
-        self.admitted.append(now)
+        self.admitted = [t for t in self.admitted if t > now - 2.0]
+        times = sorted(self.admitted + [now])
+        i = times.index(now)
+        for lo in range(max(0, i - self.rps), i + 1):
+            hi = lo + self.rps
+            if hi < len(times) and times[hi] - times[lo] < 1.0:
+                return False
+        self.admitted = times
         return True
+
+    def in_last_second(self, now):
+        return sum(1 for t in self.admitted if now - 1.0 < t <= now)
 
 
 class TokenBucket:
@@ -221,7 +231,8 @@ class Scope:
     @staticmethod
     def fresh_stats():
         return {"requests": 0, "admitted": 0, "throttled": 0, "events_served": 0,
-                "pages": 0, "max_admitted_in_1s": 0, "invalid_token": 0}
+                "pages": 0, "max_admitted_in_1s": 0, "invalid_token": 0,
+                "first_admitted": None, "last_admitted": None}
 
     def add(self, events):
         for e in events:
@@ -320,6 +331,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cloudtrail-emulator/1"
 
+    def parse_request(self):
+        # The arrival time, as early as the request can be told apart: the rate limit is
+        # judged on it, not on when this thread got the interpreter lock.
+        self.arrival = time.time()
+        return super().parse_request()
+
     def log_message(self, fmt, *args):  # quiet unless asked
         if self.server.emu.args.verbose:
             sys.stderr.write("emulator: " + (fmt % args) + "\n")
@@ -360,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/_emulator/"):
             return self.control("POST", body)
         emu = self.server.emu
-        now = time.time()
+        now = self.arrival
         with emu.lock:
             down = now < emu.down_until
             mode = emu.down_mode
@@ -574,9 +591,12 @@ class Handler(BaseHTTPRequestHandler):
                 scope.stats["throttled"] += 1
             else:
                 scope.stats["admitted"] += 1
+                if scope.stats["first_admitted"] is None:
+                    scope.stats["first_admitted"] = now
+                scope.stats["last_admitted"] = now
                 if isinstance(scope.limiter, SlidingWindow):
                     scope.stats["max_admitted_in_1s"] = max(scope.stats["max_admitted_in_1s"],
-                                                            len(scope.limiter.admitted))
+                                                            scope.limiter.in_last_second(now))
         if not admitted:
             return self.json_error(400, "ThrottlingException", "Rate exceeded")
         try:

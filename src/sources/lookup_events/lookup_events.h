@@ -48,6 +48,10 @@ struct LookupEventsSettings {
   // delivers within ~5 min on average, not guaranteed; 15 min is three times that, and every
   // poll pays for it (overlap x event rate / 50 requests), so it is the lower end of the
   // 15-30 min practice. Raise it for accounts known to deliver later.
+  // Cost in continuous mode: polling every P seconds reads each second (P + overlap) / P
+  // times, so an account-region keeps up only below 100 x P / (P + overlap) events/s (with
+  // P = 60 s and 15 min: ~6 events/s; P = 15 min: 50 events/s). Busy account-regions want a
+  // long poll interval, or the S3 collector.
   int64_t overlap_s = 15 * 60;
   int64_t window_s = 3600;  // first window size; adapted between min and max
   int64_t min_window_s = 60;

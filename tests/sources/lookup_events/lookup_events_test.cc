@@ -3,6 +3,7 @@
 // (checkpoint resume, throttling, refused tokens, late events).
 #include "sources/lookup_events/lookup_events.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "aws/cloudtrail.h"
+#include "collect/health.h"
 #include "core/text.h"
 #include "pipeline/session.h"
 #include "sources/lookup_events/windows.h"
@@ -94,6 +96,64 @@ TEST(LookupEventsPage, CountsTokenAndTimes) {
   EXPECT_FALSE(aws::parse_lookup_events_page(R"({"Events":{}})").has_value());
   EXPECT_FALSE(aws::parse_lookup_events_page(R"({"Events":[],"NextToken":5})").has_value());
   EXPECT_FALSE(aws::parse_lookup_events_page(R"([1,2])").has_value());
+}
+
+// Seeded mutants (byte flips, truncations, insertions) of valid responses: the readers answer
+// or refuse, never crash (ASan/UBSan in the dev build), and never report more events than
+// the body could hold.
+TEST(ResponseReaders, SurviveMutants) {
+  const std::string page =
+      R"({"Events":[{"EventId":"a","EventTime":1.7052768E9,"CloudTrailEvent":"{\"x\":1}"},)"
+      R"({"EventId":"b","EventTime":1705276700,"Resources":[{"ResourceType":null}]}],)"
+      R"("NextToken":"tok/+="})";
+  const std::string regions =
+      "<DescribeRegionsResponse><regionInfo><item><regionName>us-east-1</regionName>"
+      "<optInStatus>opt-in-not-required</optInStatus></item></regionInfo>"
+      "</DescribeRegionsResponse>";
+  const std::string caller =
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+      "</GetCallerIdentityResult></GetCallerIdentityResponse>";
+  const char alphabet[] = "{}[]\":,.0123456789eE-+ \\/<>naultrsf\x00\xff";
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(state >> 33);
+  };
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    for (const std::string* seed : {&page, &regions, &caller}) {
+      std::string m = *seed;
+      for (size_t k = 0, n = 1 + next() % 4; k < n && !m.empty(); ++k) {
+        size_t at = next() % m.size();
+        switch (next() % 3) {
+          case 0:
+            m[at] = alphabet[next() % (sizeof alphabet - 1)];
+            break;
+          case 1:
+            m.resize(at);
+            break;
+          default:
+            m.insert(at, 1, alphabet[next() % (sizeof alphabet - 1)]);
+            break;
+        }
+      }
+      if (seed == &page) {
+        auto r = aws::parse_lookup_events_page(m);
+        if (r) {
+          ++accepted;
+          EXPECT_LE(r->events, m.size() / 2);
+        }
+      } else if (seed == &regions) {
+        (void)aws::parse_describe_regions(m);
+      } else {
+        auto a = aws::parse_caller_identity_account(m);
+        if (a) {
+          EXPECT_EQ(a->size(), 12u);
+        }
+      }
+    }
+  }
+  EXPECT_GT(accepted, 0);
 }
 
 TEST(DescribeRegions, EnabledRegionsOnly) {
@@ -512,6 +572,39 @@ TEST_F(CollectorTest, StopReturnsBeforeTheWindowEndsWithoutItsCheckpoint) {
   ASSERT_TRUE(cp.has_value());
   EXPECT_FALSE(cp->has_value());
   EXPECT_EQ(calls, 3);
+}
+
+TEST_F(CollectorTest, HealthWarnsNearTheApiCeilingAndReportsLag) {
+  const int64_t now = now_s();
+  // 90 events/s for 80 s: above the warning threshold (80/s) of a 100 events/s ceiling.
+  for (int sec = 0; sec < 80; ++sec)
+    for (int i = 0; i < 90; ++i)
+      api.events.push_back({fmt::format("hot-{}-{}", sec, i), now - 100 + sec});
+  LookupEventsSettings st;
+  st.since_us = (now - 100) * 1000000;
+  st.window_s = 100000;
+  auto c = collector(st);
+  collect::HealthReporter health(*ws, SystemClock::instance());
+  collect::CollectContext ctx;
+  ctx.workspace = ws.get();
+  ctx.session = session.get();
+  ctx.health = &health;
+  ctx.until_us = (now - 21) * 1000000;  // one window of 80 s holding 7,200 events
+  auto r = c->poll(ctx);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  ASSERT_TRUE(session->flush().has_value());
+  ASSERT_TRUE(health.flush().has_value());
+  auto q = ws->query(
+      "SELECT Status, ErrorCode, Reason, LagSeconds FROM ConnectorHealth WHERE Connector = "
+      "'lookup-events:111122223333/us-east-1' AND Scope = '111122223333/us-east-1' ORDER BY "
+      "TimeGenerated DESC LIMIT 1");
+  ASSERT_TRUE(q.has_value()) << q.error().to_string();
+  ASSERT_EQ(q->rows.size(), 1u);
+  EXPECT_EQ(*q->rows[0][0], "Warning");
+  EXPECT_EQ(*q->rows[0][1], "NearApiCeiling");
+  EXPECT_NE(q->rows[0][2]->find("S3 collector"), std::string::npos);
+  EXPECT_GE(std::stoll(*q->rows[0][3]), 20);  // newest event is ~21 s old
+  EXPECT_EQ(stored_ids().size(), 7200u);
 }
 
 }  // namespace
