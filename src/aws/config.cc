@@ -149,6 +149,14 @@ struct ChainBuilder {
                           where(s) + ": profile '" + escape_control(name) +
                               "' has only one of aws_access_key_id and aws_secret_access_key");
       }
+      if (creds_file) {
+        // botocore's order: credentials file, then credential_process, then config keys.
+        for (const auto* files : {&config.shared.credentials, &config.shared.config}) {
+          if (auto cmd = setting(find(*files, name), "credential_process")) {
+            return process_credentials(*cmd, *config.clock);
+          }
+        }
+      }
     }
     return std::shared_ptr<CredentialsProvider>();
   }

@@ -1,6 +1,9 @@
 #include "aws/credentials.h"
 
+#include <sys/wait.h>
+
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -292,6 +295,37 @@ std::optional<Credentials> environment_credentials(const AwsEnvironment& env) {
     if (auto when = parse_iso8601_micros(trim(*exp))) c.expiration_us = *when;
   }
   return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// credential_process
+
+std::shared_ptr<CredentialsProvider> process_credentials(std::string command, const Clock& clock) {
+  std::string description = "credential_process of the profile";
+  auto fetch = [command]() -> Result<Credentials> {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+      return make_error(ErrorCode::kDenied, "credential_process could not be started");
+    }
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) {
+      if (out.size() < (1u << 20)) out.append(buf, n);
+    }
+    int status = ::pclose(pipe);
+    if (status != 0) {
+      return make_error(ErrorCode::kDenied,
+                        "credential_process failed (exit status " +
+                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status) + ")");
+    }
+    auto c = parse_json_credentials(out);
+    if (!c) {
+      return make_error(ErrorCode::kDenied, "credential_process printed no usable credentials");
+    }
+    return c;
+  };
+  return std::make_shared<RefreshingProvider>(fetch, description, clock);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -306,13 +306,18 @@ Result<Credentials> parse_json_credentials(std::string_view json) {
   Credentials c;
   std::string code, expiration;
   for (auto field : obj) {
+    int64_t version = 0;
+    if (field.key == "Version" && field.value.get_int64().get(version) == simdjson::SUCCESS &&
+        version != 1) {
+      return make_error(ErrorCode::kUnavailable, "credentials document is not Version 1");
+    }
     std::string_view v;
     if (field.value.get_string().get(v) != simdjson::SUCCESS) continue;
     if (field.key == "AccessKeyId")
       c.access_key_id = std::string(v);
     else if (field.key == "SecretAccessKey")
       c.secret_access_key = std::string(v);
-    else if (field.key == "Token")
+    else if (field.key == "Token" || field.key == "SessionToken")
       c.session_token = std::string(v);
     else if (field.key == "Expiration")
       expiration = std::string(v);

@@ -34,7 +34,8 @@ std::optional<int64_t> parse_http_date(std::string_view text);
 // Expiration</Credentials>...: AssumeRole and AssumeRoleWithWebIdentity answers.
 Result<Credentials> parse_sts_credentials(std::string_view xml);
 
-// {"AccessKeyId","SecretAccessKey","Token","Expiration"}: IMDS and container answers.
+// {"AccessKeyId","SecretAccessKey","Token","Expiration"}: IMDS and container answers; also
+// credential_process output ({"Version":1,...,"SessionToken"}).
 Result<Credentials> parse_json_credentials(std::string_view json);
 
 }  // namespace trailwarden::aws

@@ -55,6 +55,10 @@ Result<std::shared_ptr<CredentialsProvider>> container_credentials(const AwsConf
 // nullptr when AWS_EC2_METADATA_DISABLED is true.
 std::shared_ptr<CredentialsProvider> instance_metadata_credentials(const AwsConfig& config);
 
+// credential_process: runs `command` (through /bin/sh, as written in the profile) and reads
+// {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken","Expiration"} from its stdout.
+std::shared_ptr<CredentialsProvider> process_credentials(std::string command, const Clock& clock);
+
 // STS AssumeRoleWithWebIdentity, unsigned, with the token read from `token_file` on every
 // refresh.
 std::shared_ptr<CredentialsProvider> web_identity_credentials(

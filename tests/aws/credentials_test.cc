@@ -601,3 +601,40 @@ TEST(WebIdentity, UnsignedAssumeRoleWithWebIdentity) {
 
 }  // namespace
 }  // namespace trailwarden::aws
+
+namespace trailwarden::aws {
+namespace {
+
+TEST(Chain, CredentialProcess) {
+  TempDir dir;
+  std::string script = dir.write("creds.sh",
+                                 "#!/bin/sh\n"
+                                 "echo '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", "
+                                 "\"SecretAccessKey\": \"procsecret\", \"SessionToken\": "
+                                 "\"proctoken\", \"Expiration\": \"2030-01-01T00:00:00Z\"}'\n");
+  std::string failing = dir.write("fail.sh", "#!/bin/sh\necho oops >&2\nexit 3\n");
+  std::string config =
+      dir.write("config", "[profile proc]\ncredential_process = sh " + script +
+                              "\n[profile bad]\ncredential_process = sh " + failing + "\n");
+  auto cfg =
+      AwsConfig::load(fake_env(no_imds({{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "proc"}})));
+  ASSERT_TRUE(cfg);
+  auto p = cfg->default_credentials();
+  ASSERT_TRUE(p) << p.error().to_string();
+  auto c = (*p)->get();
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->access_key_id, "ASIAPROC");
+  EXPECT_EQ(c->session_token, "proctoken");
+  EXPECT_EQ(c->expiration_us, *parse_iso8601_micros("2030-01-01T00:00:00Z"));
+  auto bad_cfg =
+      AwsConfig::load(fake_env(no_imds({{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "bad"}})));
+  ::testing::internal::CaptureStderr();
+  auto bad = (*bad_cfg->default_credentials())->get();
+  ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kDenied);
+  EXPECT_NE(bad.error().message.find("exit status 3"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace trailwarden::aws
