@@ -323,6 +323,16 @@ class CollectS3Test(unittest.TestCase):
         for part, last in cps.items():
             self.assertEqual(last, max(k for k in src.keys if k.startswith(part)))
 
+        # Health: a success sample with the lag (now - newest delivery) and no backlog.
+        h = self.hunt("SELECT Status, LagSeconds, Backlog FROM ConnectorHealth "
+                      "WHERE Connector LIKE 's3:%' AND Status = 'Success' ORDER BY TimeGenerated DESC LIMIT 1")
+        self.assertEqual(len(h), 1, h)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        newest = days[2].replace(hour=4)  # the last GuardDuty file's LastModified is later
+        self.assertGreaterEqual(h[0]["LagSeconds"], 0)
+        self.assertLessEqual(h[0]["LagSeconds"], (now - newest).total_seconds() + 60)
+        self.assertEqual(h[0]["Backlog"], 0)
+
         # Again: nothing new, nothing fetched twice.
         p = self.collect()
         self.assertEqual(json.loads(p.stdout)["documents"], 0, p.stdout)
