@@ -3,6 +3,18 @@
 #include <utility>
 
 namespace trailwarden::aws {
+
+namespace {
+// An answer S3 gave that is not an error body and not what was asked for.
+AwsError response_error(long status, std::string code, std::string message) {
+  AwsError e;
+  e.http_status = status;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+}  // namespace
+
 S3Client::S3Client(std::shared_ptr<AwsClient> client, std::string region)
     : client_(std::move(client)), region_(std::move(region)) {
   if (region_.empty()) region_ = client_->config().region;
@@ -44,19 +56,14 @@ std::expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(std::string_v
   auto response = client_->call(r, stats);
   if (!response) return std::unexpected(std::move(response.error()));
   if (response->status != 200) {
-    AwsError e;
-    e.http_status = response->status;
-    e.code = "UnexpectedStatus";
-    e.message = "ListObjectsV2 answered HTTP " + std::to_string(response->status);
-    return std::unexpected(std::move(e));
+    return std::unexpected(
+        response_error(response->status, "UnexpectedStatus",
+                       "ListObjectsV2 answered HTTP " + std::to_string(response->status)));
   }
   auto page = parse_list_objects_v2(response->body, true);
   if (!page) {
-    AwsError e;
-    e.http_status = response->status;
-    e.code = "MalformedResponse";
-    e.message = page.error().message;
-    return std::unexpected(std::move(e));
+    return std::unexpected(
+        response_error(response->status, "MalformedResponse", page.error().message));
   }
   return std::move(*page);
 }
@@ -67,11 +74,9 @@ std::expected<void, AwsError> S3Client::get_object(std::string_view bucket, std:
   auto response = client_->call(r, stats);
   if (!response) return std::unexpected(std::move(response.error()));
   if (response->status != 200) {
-    AwsError e;
-    e.http_status = response->status;
-    e.code = "UnexpectedStatus";
-    e.message = "GetObject answered HTTP " + std::to_string(response->status);
-    return std::unexpected(std::move(e));
+    return std::unexpected(
+        response_error(response->status, "UnexpectedStatus",
+                       "GetObject answered HTTP " + std::to_string(response->status)));
   }
   out.assign(response->body);
   return {};

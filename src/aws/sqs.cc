@@ -6,22 +6,14 @@
 #include <charconv>
 #include <utility>
 
+#include "aws/sqs_json.h"
 #include "core/text.h"
 
 namespace trailwarden::aws {
 namespace {
 
-std::string_view string_field(simdjson::dom::element e, std::string_view name) {
-  std::string_view s;
-  if (e[name].get_string().get(s) != simdjson::SUCCESS) return {};
-  return s;
-}
-
-int64_t to_int(std::string_view s) {
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  return (ec == std::errc() && ptr == s.data() + s.size()) ? n : 0;
-}
+using sqs_json::string_field;
+using sqs_json::to_int;
 
 AwsError malformed(long status, std::string message) {
   AwsError e;

@@ -5,9 +5,10 @@
 #include <utility>
 
 #include "aws/sqs.h"
+#include "aws/sqs_json.h"
 
 namespace trailwarden::aws {
-namespace {
+namespace sqs_json {
 
 std::string_view string_field(simdjson::dom::element e, std::string_view name) {
   std::string_view s;
@@ -21,7 +22,10 @@ int64_t to_int(std::string_view s) {
   return (ec == std::errc() && ptr == s.data() + s.size()) ? n : 0;
 }
 
-}  // namespace
+}  // namespace sqs_json
+
+using sqs_json::string_field;
+using sqs_json::to_int;
 
 Result<std::vector<SqsMessage>> parse_receive_message(std::string_view json) {
   if (json.empty()) return make_error(ErrorCode::kCorrupt, "ReceiveMessage response is empty");

@@ -21,7 +21,8 @@ import urllib.request
 
 BIN = os.environ.get("TRAILWARDEN_BIN", "trailwarden")
 HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(HERE, "..", "..", "emulators", "cloudtrail_emulator.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "emulators"))
+import emulator_process  # noqa: E402
 KEY, SECRET = "AKIDEMULATOR00000000", "emulator/secret+key"
 EXTERNAL_ID = "trailwarden-ext-7"
 
@@ -31,37 +32,11 @@ except ImportError:  # pragma: no cover
     botocore = None
 
 
-class Emulator:
+class Emulator(emulator_process.Emulator):
+    """The emulator, with the ExternalId every role of these tests requires."""
+
     def __init__(self, *args):
-        self.tmp = tempfile.mkdtemp(prefix="tw-ct-emu-")
-        port_file = os.path.join(self.tmp, "port")
-        self.log = open(os.path.join(self.tmp, "log"), "w")
-        self.proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0", "--port-file",
-                                      port_file, "--external-id", EXTERNAL_ID, *args],
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.time() + 30
-        while not os.path.exists(port_file):
-            if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("emulator did not start")
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.url = "http://127.0.0.1:%s" % f.read().strip()
-
-    def control(self, op, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + "/_emulator/" + op, data=data,
-                                     method="GET" if data is None else "POST")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read())
-
-    def ids(self):
-        return self.control("all-event-ids")["ids"]
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        self.log.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        super().__init__("--external-id", EXTERNAL_ID, *args)
 
 
 def role(account):
