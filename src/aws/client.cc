@@ -255,6 +255,20 @@ std::expected<HttpResponse, AwsError> AwsClient::call(const AwsRequest& request,
 // ---------------------------------------------------------------------------------------------
 // STS
 
+AwsRequest query_request(const Service& service, std::string region,
+                         const std::vector<std::pair<std::string, std::string>>& params,
+                         std::string context) {
+  AwsRequest r;
+  r.service = &service;
+  r.region = std::move(region);
+  r.method = "POST";
+  r.path = "/";
+  r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  r.body = sigv4::encode_query(params);
+  r.context = std::move(context);
+  return r;
+}
+
 namespace {
 
 std::string form_body(const std::vector<std::pair<std::string, std::string>>& params) {
@@ -277,14 +291,6 @@ std::shared_ptr<CredentialsProvider> assume_role(std::shared_ptr<const AwsConfig
   auto client = std::make_shared<AwsClient>(config, source);
   const Clock& clock = *config->clock;
   auto fetch = [client, params, &clock]() -> Result<Credentials> {
-    AwsRequest req;
-    req.service = &kSts;
-    // The regional endpoint (botocore's default sts_regional_endpoints=regional); no region
-    // means us-east-1.
-    req.region = sts_region(params.region);
-    req.method = "POST";
-    req.path = "/";
-    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     std::vector<std::pair<std::string, std::string>> form = {
         {"Action", "AssumeRole"},
         {"Version", "2011-06-15"},
@@ -294,8 +300,10 @@ std::shared_ptr<CredentialsProvider> assume_role(std::shared_ptr<const AwsConfig
     };
     if (!params.external_id.empty()) form.emplace_back("ExternalId", params.external_id);
     form.emplace_back("DurationSeconds", std::to_string(params.duration_seconds));
-    req.body = form_body(form);
-    req.context = "sts:AssumeRole " + params.role_arn;
+    // The regional endpoint (botocore's default sts_regional_endpoints=regional); no region
+    // means us-east-1.
+    AwsRequest req =
+        query_request(kSts, sts_region(params.region), form, "sts:AssumeRole " + params.role_arn);
     auto resp = client->call(req);
     if (!resp) return std::unexpected(resp.error().to_error(escape_control(params.role_arn)));
     auto creds = parse_sts_credentials(resp->body);

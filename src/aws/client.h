@@ -66,6 +66,12 @@ class AwsClient {
   std::shared_ptr<State> state_;
 };
 
+// A query-protocol (awsQuery) call: POST / with the form-encoded `params`, Action and Version
+// first (STS, EC2).
+AwsRequest query_request(const Service& service, std::string region,
+                         const std::vector<std::pair<std::string, std::string>>& params,
+                         std::string context);
+
 // STS AssumeRole as a credentials provider: calls AssumeRole with `source`'s credentials,
 // caches the result, refreshes 15 min before expiry. The session name defaults to
 // "trailwarden-<unix time>".

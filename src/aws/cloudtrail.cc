@@ -118,15 +118,10 @@ Result<LookupEventsPage> parse_lookup_events_page(std::string_view body) {
 }
 
 AwsRequest describe_regions_request(std::string region) {
-  AwsRequest r;
-  r.service = &kEc2;
-  r.region = std::move(region);
-  r.method = "POST";
-  r.path = "/";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  r.body = "Action=DescribeRegions&Version=2016-11-15";
-  r.context = "ec2 DescribeRegions " + r.region;
-  return r;
+  std::string context = "ec2 DescribeRegions " + region;
+  return query_request(kEc2, std::move(region),
+                       {{"Action", "DescribeRegions"}, {"Version", "2016-11-15"}},
+                       std::move(context));
 }
 
 Result<std::vector<std::string>> parse_describe_regions(std::string_view xml) {
@@ -158,15 +153,10 @@ Result<std::vector<std::string>> parse_describe_regions(std::string_view xml) {
 }
 
 AwsRequest get_caller_identity_request(std::string region) {
-  AwsRequest r;
-  r.service = &kSts;
-  r.region = std::move(region);
-  r.method = "POST";
-  r.path = "/";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  r.body = "Action=GetCallerIdentity&Version=2011-06-15";
-  r.context = "sts GetCallerIdentity " + r.region;
-  return r;
+  std::string context = "sts GetCallerIdentity " + region;
+  return query_request(kSts, std::move(region),
+                       {{"Action", "GetCallerIdentity"}, {"Version", "2011-06-15"}},
+                       std::move(context));
 }
 
 Result<std::string> parse_caller_identity_account(std::string_view xml) {

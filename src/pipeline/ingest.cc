@@ -118,7 +118,6 @@ class BatchBuilder final : public ct::RecordSink {
     ++file_records_;
     ++summary_.records;
     ctx_.origin_index = index;
-    if (formats::guardduty::may_be_finding(record) && take_finding(record, index, line)) return;
     if (compress_as_we_go_) {
       scratch_.clear();
       compressor_.compress(record, scratch_);
@@ -128,6 +127,10 @@ class BatchBuilder final : public ct::RecordSink {
     }
     auto r = normalizer_.normalize(record, ctx_, batch_->rows);
     if (!r) {
+      // Not a CloudTrail record for want of an eventID: it may be a GuardDuty finding (their
+      // id is "id"). Tried only here, so CloudTrail records pay nothing for findings.
+      if (r.error().reason == RejectReason::kMissingEventId && take_finding(record, index, line))
+        return;
       reject(r.error().reason, index,
              line > 0 ? fmt::format("line {} record {}", line, index)
                       : fmt::format("record {}", index),
@@ -165,7 +168,7 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
   // A GuardDuty finding goes to AWSGuardDuty (and meets the guardduty rules). False: the
-  // record is not a finding after all, and is handled as a CloudTrail record.
+  // record is not a finding, and is rejected as the CloudTrail record it failed to be.
   bool take_finding(std::string_view record, int64_t index, int64_t line) {
     simdjson::dom::element root;
     if (finding_parser_.parse(record.data(), record.size(), false).get(root)) return false;

@@ -106,12 +106,14 @@ void SigmaString::append_star() {
   if (symbols_.empty() || symbols_.back() != kStar) symbols_.push_back(kStar);
 }
 
-std::string SigmaString::pattern() const {
+namespace {
+// Symbols back to Sigma's text form: wildcards as * and ?, literal *, ? and \ escaped.
+std::string glob_text(const std::vector<int16_t>& symbols) {
   std::string out;
-  for (int16_t c : symbols_) {
-    if (c == kStar) {
+  for (int16_t c : symbols) {
+    if (c == SigmaString::kStar) {
       out.push_back('*');
-    } else if (c == kOne) {
+    } else if (c == SigmaString::kOne) {
       out.push_back('?');
     } else {
       char ch = static_cast<char>(c);
@@ -121,6 +123,9 @@ std::string SigmaString::pattern() const {
   }
   return out;
 }
+}  // namespace
+
+std::string SigmaString::pattern() const { return glob_text(symbols_); }
 
 namespace {
 size_t utf8_step(std::string_view t, size_t i) {
@@ -234,19 +239,7 @@ std::string_view StringMatcher::op_name() const {
 
 std::string StringMatcher::operand() const {
   if (kind_ != Kind::kGlob) return needle_;
-  std::string out;
-  for (int16_t c : glob_) {
-    if (c == SigmaString::kStar) {
-      out.push_back('*');
-    } else if (c == SigmaString::kOne) {
-      out.push_back('?');
-    } else {
-      char ch = static_cast<char>(c);
-      if (ch == '*' || ch == '?' || ch == '\\') out.push_back('\\');
-      out.push_back(ch);
-    }
-  }
-  return out;
+  return glob_text(glob_);
 }
 
 }  // namespace trailwarden::detect::sigma

@@ -16,11 +16,6 @@ std::string_view str(simdjson::dom::object o, std::string_view key) {
 
 }  // namespace
 
-bool may_be_finding(std::string_view record) {
-  return record.find("\"schemaVersion\"") != std::string_view::npos &&
-         record.find("\"eventVersion\"") == std::string_view::npos;
-}
-
 bool is_finding(simdjson::dom::object o) {
   if (!o["eventSource"].error() || !o["eventVersion"].error()) return false;
   if (str(o, "schemaVersion").empty() || str(o, "id").empty() || str(o, "type").empty() ||

@@ -14,10 +14,6 @@
 
 namespace trailwarden::formats::guardduty {
 
-// A cheap test on the bytes, before any parse: could this record be a finding rather than a
-// CloudTrail record? (Has "schemaVersion", has no "eventVersion".)
-bool may_be_finding(std::string_view record);
-
 // True when the object has the finding's required fields (schemaVersion, accountId, id, type,
 // severity, and an arn naming guardduty) and no CloudTrail eventSource.
 bool is_finding(simdjson::dom::object object);
