@@ -14,6 +14,7 @@
 #include "formats/cloudtrail/rows.h"
 #include "store/alerts.h"
 #include "store/collect_rows.h"
+#include "store/enrichment_rows.h"
 #include "store/raw_codec.h"
 
 namespace trailwarden::store {
@@ -51,6 +52,8 @@ struct AppendBatch {
   std::optional<RawDictionary> new_dictionary;  // trained from this batch; stored with it
   std::vector<GuardDutyRow> findings;           // upserted by Id, newest UpdatedAt wins
   std::vector<CheckpointWrite> checkpoints;     // upserted; commit with the batch's rows
+  // Upserted by source: a new row, or a newer last_seen / changed enrichment for a known one.
+  std::vector<IpEnrichmentRow> ip_enrichment;
   // Detection: told which rows are new, adds alerts and state to the batch's transaction.
   // Not owned; kept across clear().
   AppendHook* hook = nullptr;
@@ -63,6 +66,7 @@ struct AppendBatch {
     new_dictionary.reset();
     findings.clear();
     checkpoints.clear();
+    ip_enrichment.clear();
     if (detection) detection->clear();
   }
 };
@@ -99,6 +103,13 @@ class Workspace {
 
   // Detection state saved by an AppendHook under `key`; nullopt when none was saved.
   virtual Result<std::optional<std::string>> load_state(std::string_view key) = 0;
+
+  // Every detection state saved under a key starting with `prefix` ("anomaly/id/"), as
+  // (key, blob) pairs in key order.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> load_states(
+      std::string_view /*prefix*/) {
+    return std::vector<std::pair<std::string, std::string>>{};
+  }
 
   // Streams the stored records whose event time is in [since_us, until_us), oldest first (ties
   // by AwsEventId), until `fn` returns false. The retro-hunt reads history with it.
