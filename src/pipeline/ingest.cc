@@ -65,6 +65,12 @@ class BatchBuilder final : public ct::RecordSink {
         compressor_(options.compression_level),
         next_dict_id_(ws.next_dictionary_id()) {
     if (options.detection) matcher_.emplace(options.detection);
+    if (options.detection && options.detection->policies() &&
+        options.detection->policies()->any_enabled()) {
+      // The enricher (geo-IP, lists, terminated users) plugs in here once DetectionContent
+      // owns one; without it activities carry the address's kind only.
+      extractor_.emplace(options.detection->policies(), nullptr);
+    }
     if (auto d = ws.current_dictionary()) {
       dict_ = std::move(*d);
       compressor_.set_dictionary(&*dict_);
@@ -143,6 +149,11 @@ class BatchBuilder final : public ct::RecordSink {
       matcher_->match(normalizer_.last_record(), "cloudtrail",
                       static_cast<uint32_t>(batch_->rows.size() - 1), hits->hits);
       summary_.rule_hits += hits->hits.size() - before;
+      if (extractor_) {
+        const enrich::IpInfo* ip = nullptr;  // the enrichment lookup's result, when enabled
+        extractor_->extract(normalizer_.last_record(), ip,
+                            static_cast<uint32_t>(batch_->rows.size() - 1), hits->activities);
+      }
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
     if (!compress_as_we_go_ && batch_->rows.size() >= options_.dictionary_train_rows) {
@@ -300,6 +311,7 @@ class BatchBuilder final : public ct::RecordSink {
   const IngestOptions& options_;
   store::AppendHook* hook_;
   std::optional<detect::EventMatcher> matcher_;
+  std::optional<anomaly::ActivityExtractor> extractor_;
   BatchPool& pool_;
   std::string spare_raw_;
   std::string scratch_;
