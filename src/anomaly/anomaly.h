@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "enrich/enricher.h"
 #include "enrich/ip_info.h"
@@ -89,7 +90,10 @@ class ActivityExtractor {
 class Engine {
  public:
   virtual ~Engine() = default;
-  static std::unique_ptr<Engine> create(std::shared_ptr<const PolicySet> policies);
+  // `clock` stamps Alerts.CreatedTime/UpdatedTime only (decisions use event time); null: the
+  // event time is used, which keeps replays byte-identical.
+  static std::unique_ptr<Engine> create(std::shared_ptr<const PolicySet> policies,
+                                        const Clock* clock = nullptr);
   // Restores baselines, sessions and open alerts saved in the workspace.
   virtual Status restore(store::Workspace& workspace) = 0;
   // Processes the activities of new rows (any order; the engine orders them by event time).

@@ -33,6 +33,12 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
                   "how far behind the newest event an event may arrive and still count in "
                   "correlation windows (a duration; raise it for backfills of unordered input)")
       ->capture_default_str();
+  cmd->add_option("--policies", args.policies_file,
+                  "YAML file overriding the anomaly policies' settings (docs/anomaly.md)");
+  cmd->add_option("--sensitivity", args.sensitivity,
+                  "default sensitivity of the anomaly policies: low, medium (default) or high")
+      ->check(CLI::IsMember({"low", "medium", "high"}));
+  cmd->add_flag("--no-policies", args.no_policies, "do not run the anomaly policies");
   cmd->add_option("--placeholder", args.placeholders,
                   "a value list for Sigma's |expand modifier: NAME=v1,v2 (repeatable)")
       ->allow_extra_args(false);
@@ -66,6 +72,14 @@ Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
   }
   config.limits.allowed_lateness_us = *lateness;
   config.lists = inline_lists;
+  config.policies.user_file = args.policies_file;
+  config.policies.disabled = args.no_policies;
+  if (!args.sensitivity.empty()) {
+    config.policies.sensitivity = anomaly::parse_sensitivity(args.sensitivity);
+    if (!config.policies.sensitivity)
+      return make_error(ErrorCode::kInvalidArgument, "--sensitivity takes low, medium or high",
+                        args.sensitivity);
+  }
   config.builtin = !args.no_builtin;
   config.rule_paths = args.rules;
   for (const auto& p : args.placeholders) {

@@ -21,6 +21,9 @@ struct DetectionArgs {
   std::vector<std::string> geoip;         // --geoip FILE (repeatable)
   bool no_geoip = false;                  // --no-geoip
   std::string lateness = "2h";            // how late an event may be and still feed correlations
+  std::string policies_file;              // --policies FILE: anomaly policy overrides
+  std::string sensitivity;                // --sensitivity low|medium|high (anomaly default)
+  bool no_policies = false;               // --no-policies
 };
 
 void add_detection_options(CLI::App* cmd, DetectionArgs& args);

@@ -129,6 +129,23 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
   auto derived = StandardDerivedFields::load((fs::path(dir) / "data").string());
   if (!derived) return std::unexpected(derived.error());
   content->derived_ = std::move(*derived);
+  {
+    anomaly::PolicyOptions po = config.policies;
+    if (po.builtin_dir.empty()) po.builtin_dir = dir;
+    po.allowed_lateness_us = config.limits.allowed_lateness_us;
+    std::vector<std::string> warnings;
+    auto policies = anomaly::PolicySet::load(po, warnings);
+    if (!policies) return std::unexpected(policies.error());
+    content->policies_ = std::move(*policies);
+    for (auto& w : warnings) {
+      Diagnostic d;
+      d.level = Diagnostic::Level::kWarning;
+      d.code = "anomaly-policies";
+      d.pos.file = po.builtin_dir + "/anomaly";
+      d.message = std::move(w);
+      diags.push_back(std::move(d));
+    }
+  }
   // Enrichment: geo-IP and the IP lists (the Enricher), the admin set (derived fields).
   enrich::EnrichmentConfig ec_config;
   ec_config.geoip = config.geoip;
@@ -370,7 +387,10 @@ AlertBuilder::AlertBuilder(std::shared_ptr<const DetectionContent> content, cons
     : content_(std::move(content)),
       clock_(clock),
       engine_(std::make_unique<CorrelationEngine>(content_->resolved_correlations(),
-                                                  content_->config().limits)) {}
+                                                  content_->config().limits)) {
+  if (content_->policies() && content_->policies()->any_enabled())
+    anomaly_ = anomaly::Engine::create(content_->policies(), &clock_);
+}
 
 namespace {
 
@@ -434,6 +454,13 @@ void AlertBuilder::save_state(std::vector<std::pair<std::string, std::string>>& 
 }
 
 Status AlertBuilder::restore(store::Workspace& workspace) {
+  if (anomaly_) {
+    if (auto s = anomaly_->restore(workspace); !s) {
+      // As for correlation state: events matter more than baselines; start over, loudly.
+      log::warn("anomaly baselines not restored, starting empty: {}", s.error().to_string());
+      anomaly_ = anomaly::Engine::create(content_->policies(), &clock_);
+    }
+  }
   auto corr = workspace.load_state("correlation");
   if (!corr) return std::unexpected(corr.error());
   if (*corr) {
@@ -753,6 +780,14 @@ Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<co
                                    store::DetectionWrites& out) {
   auto* payload = dynamic_cast<BatchHits*>(batch.detection.get());
   if (payload == nullptr) return {};
+  if (anomaly_ && !payload->activities.empty()) {
+    // Only rows the workspace found new feed the baselines (a re-ingested file teaches nothing).
+    auto& acts = payload->activities;
+    std::erase_if(
+        acts, [&](const anomaly::Activity& a) { return a.row >= keep.size() || keep[a.row] == 0; });
+    anomaly_->process(acts, out);
+    acts.clear();
+  }
   std::vector<Hit> fresh, findings;
   fresh.reserve(payload->hits.size());
   for (auto& h : payload->hits) {
@@ -774,6 +809,8 @@ Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<co
   return {};
 }
 
-void AlertBuilder::after_commit(bool) {}
+void AlertBuilder::after_commit(bool committed) {
+  if (anomaly_) anomaly_->after_commit(committed);
+}
 
 }  // namespace trailwarden::detect

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "anomaly/anomaly.h"
+#include "anomaly/policy_set.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "detect/correlation.h"
@@ -44,6 +46,8 @@ struct DetectionConfig {
   std::string builtin_dir;              // empty: builtin_rules_dir()
   SigmaOptions sigma;                   // placeholders for |expand
   CorrelationLimits limits;
+  // Anomaly policies (src/anomaly): settings files, --sensitivity, --no-policies.
+  anomaly::PolicyOptions policies;
   // Enrichment lists (E:<name>): files in lists_dir (tor_exit.txt, anonymizer.txt,
   // threat_intel.csv, trusted_cidrs.txt, aws_ip_ranges.json, terminated_users.csv,
   // admin_identities.txt), plus entries given inline (rule tests). Read by the Enricher
@@ -66,6 +70,8 @@ class DetectionContent {
   const RuleSet& rules() const { return *rules_; }
   const DerivedFields& derived() const { return *derived_; }
   const DetectionConfig& config() const { return config_; }
+  // The anomaly policies' settings (never null; every policy disabled with --no-policies).
+  const std::shared_ptr<const anomaly::PolicySet>& policies() const { return policies_; }
   std::vector<ResolvedCorrelation> resolved_correlations() const;
   // Whether the enrichment list `name` (tor_exit, admin_identities, ...) is loaded.
   bool has_list(const std::string& name) const { return lists_.contains(name); }
@@ -83,6 +89,7 @@ class DetectionContent {
  private:
   DetectionConfig config_;
   std::unique_ptr<RuleSet> rules_;
+  std::shared_ptr<const anomaly::PolicySet> policies_;
   std::unique_ptr<StandardDerivedFields> derived_;
   std::vector<std::string> licenses_;  // per rule
   std::set<std::string> lists_;        // loaded enrichment lists
@@ -122,7 +129,11 @@ struct Hit {
 // The hits of one batch, carried with it to the store thread.
 struct BatchHits final : store::DetectionPayload {
   std::vector<Hit> hits;
-  void clear() override { hits.clear(); }
+  std::vector<anomaly::Activity> activities;  // one per CloudTrail row when policies run
+  void clear() override {
+    hits.clear();
+    activities.clear();
+  }
 };
 
 // Decode side. One per thread (holds the Event's caches).
@@ -172,7 +183,8 @@ class AlertBuilder final : public store::AppendHook {
                        store::DetectionWrites& out) override;
   void after_commit(bool committed) override;
 
-  uint64_t alerts_raised() const { return raised_; }
+  // Rule alerts plus anomaly alerts.
+  uint64_t alerts_raised() const { return raised_ + (anomaly_ ? anomaly_->alerts_raised() : 0); }
   uint64_t alerts_updated() const { return updated_; }
   // Feeds hits directly (rules test, retro-hunt); `out` receives the alert rows.
   void process(std::vector<Hit>& hits, std::vector<store::AlertRow>& out);
@@ -197,6 +209,7 @@ class AlertBuilder final : public store::AppendHook {
   std::shared_ptr<const DetectionContent> content_;
   const Clock& clock_;
   std::unique_ptr<CorrelationEngine> engine_;
+  std::unique_ptr<anomaly::Engine> anomaly_;    // null when no policy is enabled
   std::unordered_map<std::string, Open> open_;  // suppression key -> open alert
   std::set<std::string> dirty_;                 // open alerts repeated in this batch
   int64_t newest_time_us_ = 0;

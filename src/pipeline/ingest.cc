@@ -71,6 +71,9 @@ class BatchBuilder final : public ct::RecordSink {
       matcher_.emplace(options.detection);
       enricher_ = options.detection->enricher();
       if (enricher_) ip_cache_.emplace(*enricher_, 4096);
+      if (options.detection->policies() && options.detection->policies()->any_enabled()) {
+        extractor_.emplace(options.detection->policies(), enricher_);
+      }
     }
     if (auto d = ws.current_dictionary()) {
       dict_ = std::move(*d);
@@ -154,6 +157,11 @@ class BatchBuilder final : public ct::RecordSink {
       matcher_->match(normalizer_.last_record(), "cloudtrail",
                       static_cast<uint32_t>(batch_->rows.size() - 1), hits->hits);
       summary_.rule_hits += hits->hits.size() - before;
+      if (extractor_) {
+        const enrich::IpInfo* ip = nullptr;  // the enrichment lookup's result, when enabled
+        extractor_->extract(normalizer_.last_record(), ip,
+                            static_cast<uint32_t>(batch_->rows.size() - 1), hits->activities);
+      }
     }
     batch_bytes_ += ctx_.stored_raw.value_or(record).size() + 256;
     if (!compress_as_we_go_ && batch_->rows.size() >= options_.dictionary_train_rows) {
@@ -353,6 +361,7 @@ class BatchBuilder final : public ct::RecordSink {
   std::shared_ptr<enrich::Enricher> enricher_;
   std::optional<enrich::Enricher::Cache> ip_cache_;
   std::unordered_map<std::string, size_t> batch_sources_;  // source -> batch_->ip_enrichment
+  std::optional<anomaly::ActivityExtractor> extractor_;
   BatchPool& pool_;
   std::string spare_raw_;
   std::string scratch_;

@@ -786,6 +786,31 @@ Result<std::optional<std::string>> DuckDbWorkspace::load_state(std::string_view 
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> DuckDbWorkspace::load_states(
+    std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  // starts_with, not LIKE: a prefix may hold '%' or '_' (identity keys are attacker text).
+  Statement st(con_,
+               "SELECT Key, State FROM tw_detect_state WHERE starts_with(Key, $1) ORDER BY Key");
+  if (auto s = st.ok(); !s) return std::unexpected(s.error());
+  st.text(1, prefix);
+  duckdb_result r;
+  if (auto s = st.run(&r); !s) return std::unexpected(s.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  const idx_t n = duckdb_row_count(&r);
+  out.reserve(n);
+  for (idx_t i = 0; i < n; ++i) {
+    char* k = duckdb_value_varchar(&r, 0, i);
+    duckdb_blob b = duckdb_value_blob(&r, 1, i);
+    out.emplace_back(k ? std::string(k) : std::string(),
+                     std::string(static_cast<const char*>(b.data), b.size));
+    duckdb_free(k);
+    duckdb_free(b.data);
+  }
+  duckdb_destroy_result(&r);
+  return out;
+}
+
 Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
   std::lock_guard lock(mu_);
   if (options_.mode != OpenMode::kReadWrite || index_ == nullptr) {

@@ -49,6 +49,8 @@ class DuckDbWorkspace final : public Workspace {
 
   Result<AppendResult> append(AppendBatch& batch) override;
   Result<std::optional<std::string>> load_state(std::string_view key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> load_states(
+      std::string_view prefix) override;
   Status scan_records(int64_t since_us, int64_t until_us,
                       const std::function<bool(int64_t, std::string_view)>& fn) override;
   Status write_detection_only(const DetectionWrites& writes) override;
