@@ -149,7 +149,7 @@ class BatchBuilder final : public ct::RecordSink {
     }
     // What enrichment knows about the row's source (cached per builder); the batch collects
     // each distinct source once for the IpEnrichment table.
-    [[maybe_unused]] const enrich::IpInfo* ip_info =
+    const enrich::IpInfo* ip_info =
         ip_cache_ ? &enrich_source(batch_->rows.size() - 1) : nullptr;
     if (matcher_) {
       auto* hits = static_cast<detect::BatchHits*>(batch_->detection.get());
@@ -158,8 +158,7 @@ class BatchBuilder final : public ct::RecordSink {
                       static_cast<uint32_t>(batch_->rows.size() - 1), hits->hits);
       summary_.rule_hits += hits->hits.size() - before;
       if (extractor_) {
-        const enrich::IpInfo* ip = nullptr;  // the enrichment lookup's result, when enabled
-        extractor_->extract(normalizer_.last_record(), ip,
+        extractor_->extract(normalizer_.last_record(), ip_info,
                             static_cast<uint32_t>(batch_->rows.size() - 1), hits->activities);
       }
     }
