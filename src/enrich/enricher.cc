@@ -128,59 +128,94 @@ class GeoDb {
     int err = 0;
     MMDB_lookup_result_s r = MMDB_lookup_sockaddr(const_cast<MMDB_s*>(&db_), sa, &err);
     if (err != MMDB_SUCCESS || !r.found_entry) return;
-    MMDB_entry_s& e = r.entry;
-
-    if (out.country.empty()) {
-      if (!str(e, out.country, {"country", "iso_code"})) {
-        if (!str(e, out.country, {"country_code"})) {
-          str(e, out.country, {"registered_country", "iso_code"});
-        }
-      }
+    // Networks share records (a city's many networks point at one): decoded records are kept
+    // per thread by their offset in the data section.
+    struct Slot {
+      uint64_t db = 0;
+      uint32_t offset = 0;
+      Record rec;
+    };
+    thread_local std::vector<Slot> slots(1024);
+    Slot& slot = slots[(r.entry.offset * 0x9E3779B1u ^ id_) & (slots.size() - 1)];
+    if (slot.db != id_ || slot.offset != r.entry.offset) {
+      slot.db = id_;
+      slot.offset = r.entry.offset;
+      slot.rec = Record{};
+      decode(r.entry, slot.rec);
     }
-    if (out.city.empty()) {
-      if (!str(e, out.city, {"city", "names", "en"})) str(e, out.city, {"city"});
-    }
-    bool have_lat = false;
-    double lat = 0, lon = 0;
-    if (num(e, lat, {"location", "latitude"}) && num(e, lon, {"location", "longitude"})) {
-      have_lat = true;
-    } else if (num(e, lat, {"latitude"}) && num(e, lon, {"longitude"})) {
-      have_lat = true;
-    }
-    if (have_lat && !located_here(out)) {
-      out.latitude = lat;
-      out.longitude = lon;
-      double radius = 0;
-      if (num(e, radius, {"location", "accuracy_radius"}) || num(e, radius, {"accuracy_radius"})) {
-        out.accuracy_km = static_cast<int>(radius);
-      }
-      out.located = true;
-    }
-    if (out.asn == 0) {
-      double asn = 0;
-      if (num(e, asn, {"autonomous_system_number"}) ||
-          num(e, asn, {"traits", "autonomous_system_number"})) {
-        out.asn = static_cast<uint32_t>(asn);
-      }
-    }
-    if (out.as_org.empty()) {
-      if (!str(e, out.as_org, {"autonomous_system_organization"})) {
-        str(e, out.as_org, {"traits", "autonomous_system_organization"});
-      }
-    }
-    if (!out.db_anonymous) {
-      for (const char* flag : {"is_anonymous", "is_anonymous_proxy", "is_anonymous_vpn",
-                               "is_public_proxy", "is_tor_exit_node", "is_residential_proxy"}) {
-        if (boolean(e, {"traits", flag}) || boolean(e, {flag})) {
-          out.db_anonymous = true;
-          break;
-        }
-      }
-    }
-    if (!out.country.empty()) out.located = true;
+    merge(slot.rec, out);
   }
 
  private:
+  // What one database record says, decoded once.
+  struct Record {
+    std::string country, city, as_org;
+    double latitude = 0, longitude = 0, radius = 0;
+    bool has_location = false;
+    uint32_t asn = 0;
+    bool anonymous = false;
+  };
+
+  void decode(MMDB_entry_s e, Record& rec) const {
+    // The layout is the database's (all its records share it): learnt from the first record.
+    int layout = layout_.load(std::memory_order_relaxed);
+    if (layout == 0) {
+      MMDB_entry_data_s d;
+      layout = (get(e, d, {"country_code"}) || get(e, d, {"latitude"})) ? 2 : 1;
+      layout_.store(layout, std::memory_order_relaxed);
+    }
+    if (layout == 2) {  // flat: ip-location-db
+      str(e, rec.country, {"country_code"});
+      str(e, rec.city, {"city"});
+      rec.has_location = num(e, rec.latitude, {"latitude"}) && num(e, rec.longitude, {"longitude"});
+      num(e, rec.radius, {"accuracy_radius"});
+    } else {  // nested: MaxMind
+      if (!str(e, rec.country, {"country", "iso_code"})) {
+        str(e, rec.country, {"registered_country", "iso_code"});
+      }
+      str(e, rec.city, {"city", "names", "en"});
+      MMDB_entry_data_s loc;
+      if (get(e, loc, {"location"}) && loc.type == MMDB_DATA_TYPE_MAP) {
+        MMDB_entry_s l{e.mmdb, loc.offset};
+        rec.has_location =
+            num(l, rec.latitude, {"latitude"}) && num(l, rec.longitude, {"longitude"});
+        num(l, rec.radius, {"accuracy_radius"});
+      }
+      MMDB_entry_data_s traits;
+      if (get(e, traits, {"traits"}) && traits.type == MMDB_DATA_TYPE_MAP) {
+        MMDB_entry_s t{e.mmdb, traits.offset};
+        for (const char* flag : {"is_anonymous", "is_anonymous_proxy", "is_anonymous_vpn",
+                                 "is_public_proxy", "is_tor_exit_node", "is_residential_proxy"}) {
+          if (boolean(t, {flag})) rec.anonymous = true;
+        }
+        double asn = 0;
+        if (num(t, asn, {"autonomous_system_number"})) rec.asn = static_cast<uint32_t>(asn);
+        str(t, rec.as_org, {"autonomous_system_organization"});
+      }
+    }
+    double asn = 0;  // both layouts: GeoLite2-ASN, ip-location-db asn
+    if (rec.asn == 0 && num(e, asn, {"autonomous_system_number"})) {
+      rec.asn = static_cast<uint32_t>(asn);
+    }
+    if (rec.as_org.empty()) str(e, rec.as_org, {"autonomous_system_organization"});
+  }
+
+  // The record's answers for the fields `out` does not have yet.
+  static void merge(const Record& rec, IpInfo& out) {
+    if (out.country.empty()) out.country = rec.country;
+    if (out.city.empty()) out.city = rec.city;
+    if (rec.has_location && !located_here(out)) {
+      out.latitude = rec.latitude;
+      out.longitude = rec.longitude;
+      out.accuracy_km = static_cast<int>(rec.radius);
+      out.located = true;
+    }
+    if (out.asn == 0) out.asn = rec.asn;
+    if (out.as_org.empty()) out.as_org = rec.as_org;
+    if (rec.anonymous) out.db_anonymous = true;
+    if (!out.country.empty()) out.located = true;
+  }
+
   static bool located_here(const IpInfo& out) { return out.latitude != 0 || out.longitude != 0; }
 
   static bool get(MMDB_entry_s& e, MMDB_entry_data_s& d, std::initializer_list<const char*> path) {
@@ -237,6 +272,13 @@ class GeoDb {
   MMDB_s db_{};
   bool open_ = false;
   std::string path_;
+  uint64_t id_ = next_id();
+  mutable std::atomic<int> layout_{0};  // 0 unknown, 1 nested (MaxMind), 2 flat
+
+  static uint64_t next_id() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ Result<std::shared_ptr<const ListData>> parse_list(const std::string& name, List
   d->format = format;
   if (format == ListFormat::kAwsRanges) {
     if (auto st = parse_aws_ranges(*d, text); !st) return std::unexpected(st.error());
+    d->trie.freeze();
     return std::shared_ptr<const ListData>(std::move(d));
   }
   size_t line_no = 0;
@@ -222,6 +223,7 @@ Result<std::shared_ptr<const ListData>> parse_list(const std::string& name, List
         break;
     }
   }
+  d->trie.freeze();
   return std::shared_ptr<const ListData>(std::move(d));
 }
 

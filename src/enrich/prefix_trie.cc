@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -16,6 +17,7 @@ int bit_at(const detect::IpAddress& ip, int i) {
 
 bool PrefixTrie::insert(const detect::IpAddress& base, int bits, uint32_t value) {
   const int max_bits = base.version == 4 ? 32 : 128;
+  if (frozen_) return false;
   if ((base.version != 4 && base.version != 6) || bits < 0 || bits > max_bits) return false;
   std::vector<Node>& t = tree(base.version);
   uint32_t node = 0;
@@ -34,9 +36,93 @@ bool PrefixTrie::insert(const detect::IpAddress& base, int bits, uint32_t value)
   return true;
 }
 
+template <typename T>
+void PrefixTrie::flatten(const std::vector<Node>& t, int width, Intervals<T>& out) {
+  // Depth-first, left before right: intervals come out in address order.
+  struct Frame {
+    uint32_t node;
+    int depth;
+    T prefix;
+    uint32_t best;
+  };
+  std::vector<Frame> stack{{0, 0, T{0}, kNone}};
+  auto emit = [&out](T lo, T hi, uint32_t v) {
+    if (!out.lo.empty() && out.value.back() == v && out.hi.back() + 1 == lo) {
+      out.hi.back() = hi;  // adjacent, same entry: one interval
+      return;
+    }
+    out.lo.push_back(lo);
+    out.hi.push_back(hi);
+    out.value.push_back(v);
+  };
+  while (!stack.empty()) {
+    Frame f = stack.back();
+    stack.pop_back();
+    if (f.node == kNone) {  // a half with no entries below: covered by `best`
+      emit(f.prefix, f.prefix + ((T{1} << (width - f.depth)) - 1), f.best);
+      continue;
+    }
+    if (t[f.node].value != kNone) f.best = t[f.node].value;
+    if (f.depth == width) {
+      if (f.best != kNone) emit(f.prefix, f.prefix, f.best);
+      continue;
+    }
+    const T half = T{1} << (width - 1 - f.depth);
+    // Right pushed first so the left half is handled first.
+    const uint32_t right = t[f.node].child[1], left = t[f.node].child[0];
+    // A missing child is a whole half covered by `best` (or nothing): emit it in order, which
+    // needs the left half emitted before anything of the right subtree.
+    if (left == 0 && right == 0) {
+      if (f.best != kNone) emit(f.prefix, f.prefix + (half - 1) + half, f.best);
+      continue;
+    }
+    if (left == 0) {
+      if (f.best != kNone) emit(f.prefix, f.prefix + (half - 1), f.best);
+      stack.push_back({right, f.depth + 1, f.prefix + half, f.best});
+      continue;
+    }
+    if (right == 0) {
+      // Left subtree first, then the right half: a marker frame emits it afterwards.
+      if (f.best != kNone) stack.push_back({kNone, f.depth + 1, f.prefix + half, f.best});
+      stack.push_back({left, f.depth + 1, f.prefix, f.best});
+      continue;
+    }
+    stack.push_back({right, f.depth + 1, f.prefix + half, f.best});
+    stack.push_back({left, f.depth + 1, f.prefix, f.best});
+  }
+}
+
+void PrefixTrie::freeze() {
+  if (frozen_) return;
+  flatten(v4_, 32, iv4_);
+  flatten(v6_, 128, iv6_);
+  v4_ = {};
+  v6_ = {};
+  frozen_ = true;
+}
+
+template <typename T>
+std::optional<uint32_t> PrefixTrie::search(const Intervals<T>& iv, T key) {
+  auto it = std::upper_bound(iv.lo.begin(), iv.lo.end(), key);
+  if (it == iv.lo.begin()) return std::nullopt;
+  const size_t i = static_cast<size_t>(it - iv.lo.begin()) - 1;
+  if (key > iv.hi[i]) return std::nullopt;
+  return iv.value[i];
+}
+
 std::optional<uint32_t> PrefixTrie::find(const detect::IpAddress& ip) const {
-  const std::vector<Node>& t = ip.version == 4 ? v4_ : v6_;
   if (ip.version != 4 && ip.version != 6) return std::nullopt;
+  if (frozen_) {
+    if (ip.version == 4) {
+      uint32_t k = (uint32_t{ip.bytes[0]} << 24) | (uint32_t{ip.bytes[1]} << 16) |
+                   (uint32_t{ip.bytes[2]} << 8) | ip.bytes[3];
+      return search(iv4_, k);
+    }
+    U128 k = 0;
+    for (uint8_t b : ip.bytes) k = (k << 8) | b;
+    return search(iv6_, k);
+  }
+  const std::vector<Node>& t = ip.version == 4 ? v4_ : v6_;
   const int max_bits = ip.version == 4 ? 32 : 128;
   uint32_t best = t[0].value;
   uint32_t node = 0;

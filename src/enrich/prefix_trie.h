@@ -1,5 +1,8 @@
-// A binary trie over address bits: longest-prefix match of an address against many IP/CIDR
-// entries (lists of thousands of networks, AWS's ~10,000 prefixes) in at most 32 or 128 steps.
+// Longest-prefix match of an address against many IP/CIDR entries (lists of thousands of
+// networks, AWS's ~10,000 prefixes). Built as a binary trie over the address bits; freeze()
+// then flattens it into sorted disjoint address intervals (each with the value of its most
+// specific covering entry), so a lookup is one binary search over contiguous arrays instead of
+// up to 32 or 128 dependent node reads.
 #pragma once
 
 #include <cstdint>
@@ -21,17 +24,34 @@ class PrefixTrie {
   std::optional<uint32_t> find(const detect::IpAddress& ip) const;
   size_t size() const { return entries_; }
   bool empty() const { return entries_ == 0; }
+  // Builds the interval tables and drops the trie; insert() is not allowed afterwards.
+  void freeze();
+
+  __extension__ using U128 = unsigned __int128;
 
  private:
+  template <typename T>
+  struct Intervals {
+    std::vector<T> lo, hi;
+    std::vector<uint32_t> value;
+  };
+
   static constexpr uint32_t kNone = 0xffffffffu;
   struct Node {
     uint32_t child[2] = {0, 0};  // 0: none (the root is never a child)
     uint32_t value = kNone;
   };
   std::vector<Node>& tree(uint8_t version) { return version == 4 ? v4_ : v6_; }
+  template <typename T>
+  static void flatten(const std::vector<Node>& t, int width, Intervals<T>& out);
+  template <typename T>
+  static std::optional<uint32_t> search(const Intervals<T>& iv, T key);
   std::vector<Node> v4_{Node{}};
   std::vector<Node> v6_{Node{}};
   size_t entries_ = 0;
+  bool frozen_ = false;
+  Intervals<uint32_t> iv4_;
+  Intervals<U128> iv6_;
 };
 
 // "a.b.c.d", "a.b.c.d/n", IPv6 likewise: the address (its host bits cleared) and prefix length.

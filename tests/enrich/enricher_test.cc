@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "enrich/mmdb_writer.h"
@@ -486,6 +487,26 @@ TEST(Enricher, TwIpMembers) {
   EXPECT_EQ(std::string_view(doc["kind"].get_string().value()), "service");
 }
 
+// The database scripts/setup installs (GeoLite2 City in ip-location-db's flat layout, floats
+// for coordinates, separate IPv4 and IPv6 files).
+TEST(Enricher, InstalledGeoLite2Database) {
+  auto paths = default_geoip_paths();
+  if (paths.empty()) GTEST_SKIP() << "deps/geoip not installed (scripts/setup)";
+  EnrichmentConfig c;  // the default paths
+  auto e = open_or_die(c);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->has_geoip());
+  IpInfo gb = look(*e, "81.2.69.160");  // MaxMind's own test network
+  EXPECT_TRUE(gb.located);
+  EXPECT_EQ(gb.country, "GB");
+  EXPECT_NEAR(gb.latitude, 52, 3);
+  EXPECT_NEAR(gb.longitude, -1, 3);
+  IpInfo v6 = look(*e, "2a02:8010::1");
+  EXPECT_TRUE(v6.located);
+  EXPECT_EQ(v6.country, "GB");
+  EXPECT_FALSE(look(*e, "10.0.0.1").located);
+}
+
 TEST(PrefixTrie, LongestMatchAndCidrParsing) {
   PrefixTrie t;
   ASSERT_TRUE(t.insert(ip("10.0.0.0"), 8, 1));
@@ -500,6 +521,36 @@ TEST(PrefixTrie, LongestMatchAndCidrParsing) {
   EXPECT_EQ(t.find(ip("2001:db8:1::1")), 4u);
   EXPECT_EQ(t.find(ip("2001:db9::1")), std::nullopt);
   EXPECT_EQ(t.size(), 4u);
+  // Frozen into intervals: the same answers, at the edges too.
+  t.freeze();
+  EXPECT_FALSE(t.insert(ip("11.0.0.0"), 8, 9));
+  const std::pair<const char*, std::optional<uint32_t>> probes[] = {
+      {"9.255.255.255", std::nullopt},
+      {"10.0.0.0", 1u},
+      {"10.1.0.0", 2u},
+      {"10.1.2.2", 2u},
+      {"10.1.2.3", 3u},
+      {"10.1.2.4", 2u},
+      {"10.1.255.255", 2u},
+      {"10.2.0.0", 1u},
+      {"10.255.255.255", 1u},
+      {"11.0.0.0", std::nullopt},
+      {"0.0.0.0", std::nullopt},
+      {"255.255.255.255", std::nullopt},
+      {"2001:db8::", 4u},
+      {"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 4u},
+      {"2001:db7:ffff::", std::nullopt},
+      {"::", std::nullopt}};
+  for (const auto& [addr, want] : probes) EXPECT_EQ(t.find(ip(addr)), want) << addr;
+  PrefixTrie all;  // /0 entries cover everything
+  ASSERT_TRUE(all.insert(ip("0.0.0.0"), 0, 7));
+  ASSERT_TRUE(all.insert(ip("::"), 0, 8));
+  ASSERT_TRUE(all.insert(ip("255.255.255.255"), 32, 9));
+  all.freeze();
+  EXPECT_EQ(all.find(ip("1.2.3.4")), 7u);
+  EXPECT_EQ(all.find(ip("255.255.255.254")), 7u);
+  EXPECT_EQ(all.find(ip("255.255.255.255")), 9u);
+  EXPECT_EQ(all.find(ip("ffff::1")), 8u);
 
   auto c = parse_cidr("192.168.77.9/16");
   ASSERT_TRUE(c);
@@ -513,6 +564,44 @@ TEST(PrefixTrie, LongestMatchAndCidrParsing) {
     EXPECT_FALSE(parse_cidr(bad)) << bad;
   }
   EXPECT_EQ(ip_text(ip("2001:db8:0:0:0:0:0:1")), "2001:db8::1");
+}
+
+// Frozen intervals answer exactly as the trie walk, on random nested entries.
+TEST(PrefixTrie, FrozenMatchesTheWalkOnRandomEntries) {
+  std::mt19937_64 rng(5);
+  PrefixTrie walk, frozen;
+  std::vector<detect::IpAddress> bases;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    detect::IpAddress a;
+    a.version = (i % 4 == 0) ? 6 : 4;
+    const int width = a.version == 4 ? 32 : 128;
+    for (auto& b : a.bytes) b = static_cast<uint8_t>(rng());
+    if (a.version == 4) {
+      a.bytes[0] = static_cast<uint8_t>(10 + rng() % 4);  // crowd them: nesting is common
+      for (size_t k = 4; k < 16; ++k) a.bytes[k] = 0;
+    } else {
+      a.bytes[0] = 0x20;
+      a.bytes[1] = static_cast<uint8_t>(rng() % 2);
+    }
+    const int bits = static_cast<int>(rng() % static_cast<uint64_t>(width + 1 - 8)) + 8;
+    for (int k = bits; k < width; ++k) {
+      a.bytes[static_cast<size_t>(k / 8)] &= static_cast<uint8_t>(~(0x80u >> (k % 8)));
+    }
+    ASSERT_TRUE(walk.insert(a, bits, i));
+    ASSERT_TRUE(frozen.insert(a, bits, i));
+    bases.push_back(a);
+  }
+  frozen.freeze();
+  for (int i = 0; i < 20000; ++i) {
+    detect::IpAddress p = bases[rng() % bases.size()];
+    // Near an entry: flip a few low and middle bits.
+    const int width = p.version == 4 ? 32 : 128;
+    for (int f = 0; f < 3; ++f) {
+      const int k = static_cast<int>(rng() % static_cast<uint64_t>(width));
+      p.bytes[static_cast<size_t>(k / 8)] ^= static_cast<uint8_t>(0x80u >> (k % 8));
+    }
+    ASSERT_EQ(walk.find(p), frozen.find(p)) << ip_text(p);
+  }
 }
 
 }  // namespace
