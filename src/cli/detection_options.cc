@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/log.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "detect/hunting.h"
@@ -17,8 +18,17 @@ void add_detection_options(CLI::App* cmd, DetectionArgs& args) {
   cmd->add_flag("--no-builtin-rules", args.no_builtin, "do not load the built-in rule pack");
   cmd->add_option("--lists", args.lists_dir,
                   "folder of enrichment lists: tor_exit.txt, anonymizer.txt, threat_intel.csv, "
-                  "trusted_cidrs.txt, admin_identities.txt (rules needing a missing list stay "
-                  "inactive)");
+                  "trusted_cidrs.txt, aws_ip_ranges.json, terminated_users.csv, "
+                  "admin_identities.txt (rules needing a missing list stay inactive; files are "
+                  "read again when they change)");
+  auto* geoip = cmd->add_option("--geoip", args.geoip,
+                                "a MaxMind DB file for source-IP locations and ASNs (repeatable: "
+                                "IPv4 and IPv6 files, a City and an ASN file; default: the "
+                                "database scripts/setup installs in deps/geoip, or "
+                                "$TRAILWARDEN_GEOIP)")
+                    ->allow_extra_args(false);
+  cmd->add_flag("--no-geoip", args.no_geoip, "no geo-IP lookups (not even the default database)")
+      ->excludes(geoip);
   cmd->add_option("--correlation-lateness", args.lateness,
                   "how far behind the newest event an event may arrive and still count in "
                   "correlation windows (a duration; raise it for backfills of unordered input)")
@@ -53,6 +63,8 @@ Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
     const std::map<std::string, std::vector<std::string>>& inline_lists) {
   detect::DetectionConfig config;
   config.lists_dir = args.lists_dir;
+  config.geoip = args.geoip;
+  config.no_geoip = args.no_geoip;
   auto lateness = detect::parse_duration(args.lateness);
   if (!lateness) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -88,6 +100,12 @@ Result<std::shared_ptr<const detect::DetectionContent>> load_detection(
   std::vector<detect::Diagnostic> local;
   auto& diags = diagnostics ? *diagnostics : local;
   auto content = detect::DetectionContent::load(config, diags);
+  if (content) {
+    // No default geo-IP database is common (before scripts/setup): said with --verbose.
+    for (const auto& w : (*content)->enrichment_warnings()) {
+      log::info("{}: {}", command, escape_control(w));
+    }
+  }
   if (!quiet) {
     size_t errors = 0;
     for (const auto& d : diags) {

@@ -18,6 +18,8 @@ struct DetectionArgs {
   bool no_builtin = false;
   std::vector<std::string> placeholders;  // name=v1,v2
   std::string lists_dir;                  // enrichment lists (E:tor_exit, ...)
+  std::vector<std::string> geoip;         // --geoip FILE (repeatable)
+  bool no_geoip = false;                  // --no-geoip
   std::string lateness = "2h";            // how late an event may be and still feed correlations
   std::string policies_file;              // --policies FILE: anomaly policy overrides
   std::string sensitivity;                // --sensitivity low|medium|high (anomaly default)

@@ -14,7 +14,6 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/time.h"
-#include "detect/derived/ip_lists.h"
 
 namespace trailwarden::detect {
 
@@ -147,29 +146,42 @@ Result<std::shared_ptr<const DetectionContent>> DetectionContent::load(
       diags.push_back(std::move(d));
     }
   }
-  // Enrichment lists.
-  auto lists = std::make_shared<IpLists>();
-  if (!config.lists_dir.empty()) {
-    if (auto s = lists->load_dir(config.lists_dir); !s) return std::unexpected(s.error());
-    fs::path admins = fs::path(config.lists_dir) / "admin_identities.txt";
-    std::error_code ec;
-    if (fs::exists(admins, ec)) {
-      auto lines = read_lines(admins.string());
-      if (!lines) return std::unexpected(lines.error());
-      content->derived_->set_admin_identities(*lines);
-      content->lists_.insert("admin_identities");
-    }
-  }
+  // Enrichment: geo-IP and the IP lists (the Enricher), the admin set (derived fields).
+  enrich::EnrichmentConfig ec_config;
+  ec_config.geoip = config.geoip;
+  ec_config.no_geoip = config.no_geoip;
+  ec_config.lists_dir = config.lists_dir;
+  ec_config.reload_check_us = config.list_reload_check_us;
   for (const auto& [name, entries] : config.lists) {
     if (name == "admin_identities") {
       content->derived_->set_admin_identities(entries);
       content->lists_.insert(name);
       continue;
     }
-    if (auto s = lists->add(name, entries, "list " + name); !s) return std::unexpected(s.error());
+    ec_config.inline_lists[name] = entries;
   }
-  for (const auto& n : lists->names()) content->lists_.insert(n);
-  if (!lists->names().empty()) content->derived_->add_ip_annotator(lists);
+  auto enricher = enrich::Enricher::open(ec_config, content->enrichment_warnings_);
+  if (!enricher) return std::unexpected(enricher.error());
+  content->enricher_ = std::move(*enricher);
+  content->derived_->set_enricher(content->enricher_);
+  for (const char* name : {"tor_exit", "anonymizer", "threat_intel", "trusted_cidrs",
+                           "aws_ip_ranges", "terminated_users"}) {
+    if (content->enricher_->has_list(name)) content->lists_.insert(name);
+  }
+  for (const auto& n : content->enricher_->ip_list_names()) content->lists_.insert(n);
+  if (!config.lists_dir.empty()) {
+    fs::path admins = fs::path(config.lists_dir) / "admin_identities.txt";
+    std::error_code ec;
+    if (fs::exists(admins, ec)) {
+      std::ifstream in(admins);
+      if (!in)
+        return make_error(ErrorCode::kNotFound, "cannot read the list file", admins.string());
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+      content->derived_->set_admin_identities(lines);
+      content->lists_.insert("admin_identities");
+    }
+  }
   if (config.builtin) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {

@@ -32,6 +32,7 @@
 #include "detect/event.h"
 #include "detect/rule.h"
 #include "detect/sigma/ruleset.h"
+#include "enrich/enricher.h"
 #include "store/workspace.h"
 
 namespace trailwarden::detect {
@@ -48,10 +49,15 @@ struct DetectionConfig {
   // Anomaly policies (src/anomaly): settings files, --sensitivity, --no-policies.
   anomaly::PolicyOptions policies;
   // Enrichment lists (E:<name>): files in lists_dir (tor_exit.txt, anonymizer.txt,
-  // threat_intel.csv, trusted_cidrs.txt, admin_identities.txt), plus entries given inline
-  // (rule tests).
+  // threat_intel.csv, trusted_cidrs.txt, aws_ip_ranges.json, terminated_users.csv,
+  // admin_identities.txt), plus entries given inline (rule tests). Read by the Enricher
+  // (enrich/enricher.h), except admin_identities.
   std::string lists_dir;
   std::map<std::string, std::vector<std::string>> lists;
+  // Geo-IP databases (MaxMind DB files); empty: enrich::default_geoip_paths().
+  std::vector<std::string> geoip;
+  bool no_geoip = false;
+  int64_t list_reload_check_us = 10'000'000;  // EnrichmentConfig::reload_check_us
 };
 
 class DetectionContent {
@@ -74,6 +80,11 @@ class DetectionContent {
   std::vector<std::string> missing_data(const RuleMeta& meta, bool include_optional) const;
   // Licence to quote in alerts of rule `i` ("DRL-1.1" for rules read from a SigmaHQ checkout).
   const std::string& license(size_t rule) const;
+  // The source-IP enrichment (geo-IP, lists, terminated users). Never null. Thread-safe; the
+  // pipeline calls maybe_reload() on it once per batch.
+  const std::shared_ptr<enrich::Enricher>& enricher() const { return enricher_; }
+  // Problems met opening the enrichment that did not stop it (no default geo-IP database).
+  const std::vector<std::string>& enrichment_warnings() const { return enrichment_warnings_; }
 
  private:
   DetectionConfig config_;
@@ -82,6 +93,8 @@ class DetectionContent {
   std::unique_ptr<StandardDerivedFields> derived_;
   std::vector<std::string> licenses_;  // per rule
   std::set<std::string> lists_;        // loaded enrichment lists
+  std::shared_ptr<enrich::Enricher> enricher_;
+  std::vector<std::string> enrichment_warnings_;
 };
 
 // The facts of one triggering event, captured on the decode side.

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "enrich/ip_info.h"
 
@@ -43,6 +44,7 @@ struct EnrichmentConfig {
   // How often (wall clock) list files are checked for changes; 0 checks on every call of
   // maybe_reload().
   int64_t reload_check_us = 10'000'000;
+  const Clock* clock = nullptr;  // for reload_check_us; null: the system clock
 };
 
 // $TRAILWARDEN_GEOIP (colon-separated files) if set, else the .mmdb files scripts/setup put
@@ -81,6 +83,17 @@ class Enricher {
 
   bool has_geoip() const { return has_geoip_; }
   virtual bool has_list(std::string_view name) const = 0;  // tor_exit, anonymizer, ...
+  // Names of the loaded lists that hold addresses (not terminated_users), sorted.
+  virtual std::vector<std::string> ip_list_names() const = 0;
+  // Appends tw.ip's enrichment members for `info` (`,"name":value` pairs): kind, geo-IP
+  // (country, city, latitude, longitude, accuracy_km, asn, as_org when known), one boolean per
+  // loaded IP list (tor_exit, anonymizer, threat_intel, aws, trusted, inline lists) and the
+  // threat indicator's details when it matched. An indicator whose valid_until is before
+  // `event_time_us` (when that is not 0) does not match.
+  virtual void append_ip_members(const IpInfo& info, int64_t event_time_us,
+                                 std::string& out) const = 0;
+  // Distinct per Enricher object for the life of the process (thread-local caches key on it).
+  uint64_t instance_id() const { return instance_id_; }
   // Databases and lists in use, one per line, for `--verbose` and `policies list`.
   virtual std::string describe() const = 0;
   // Never null (an empty list when the file is absent).
@@ -97,8 +110,11 @@ class Enricher {
   // emptied when generation() moves.
   class Cache {
    public:
+    // `slots` is rounded up to a power of two.
     explicit Cache(const Enricher& enricher, size_t slots = 4096);
     const IpInfo& get(std::string_view source);
+    uint64_t hits() const { return hits_; }
+    uint64_t misses() const { return misses_; }
 
    private:
     struct Slot {
@@ -108,11 +124,16 @@ class Enricher {
     };
     const Enricher& enricher_;
     std::vector<Slot> slots_;
+    size_t mask_ = 0;
     uint64_t generation_ = 0;
+    uint64_t hits_ = 0;
+    uint64_t misses_ = 0;
   };
 
  protected:
+  Enricher();
   bool has_geoip_ = false;
+  uint64_t instance_id_ = 0;
   std::atomic<uint64_t> generation_{1};
 };
 

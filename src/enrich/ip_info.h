@@ -44,10 +44,20 @@ struct IpInfo {
   bool tor_exit = false;
   bool anonymizer = false;
   bool threat_intel = false;
-  int threat_confidence = 0;    // 0..100, from threat_intel.csv
-  std::string threat_category;  // botnet, c2, password_spray, brute_force, malware, ...
-  bool trusted = false;         // inside an operator-trusted CIDR (trusted_cidrs.txt)
+  int threat_confidence = 0;          // 0..100, from threat_intel.csv
+  std::string threat_category;        // botnet, c2, password_spray, brute_force, malware, ...
+  std::string threat_indicator;       // the matching indicator as the feed wrote it
+  int64_t threat_valid_until_us = 0;  // the indicator's valid_until; 0: none
+  bool trusted = false;               // inside an operator-trusted CIDR (trusted_cidrs.txt)
   std::string trusted_label;
+  // The IP lists the address is on, comma-separated, by their tw.ip member names (tor_exit,
+  // anonymizer, threat_intel, trusted, aws, and inline list names): the IpEnrichment table's
+  // SourceIpLists.
+  std::string lists;
 };
+
+// The tw.ip member name of an IP list: "aws" for aws_ip_ranges, "trusted" for trusted_cidrs,
+// the list's name otherwise.
+std::string_view ip_list_member(std::string_view list_name);
 
 }  // namespace trailwarden::enrich

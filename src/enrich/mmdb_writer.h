@@ -30,8 +30,8 @@ struct MmdbNetwork {
 struct MmdbMetadata {
   std::string database_type = "trailwarden-sim-City";
   std::string description = "trailwarden simulated geo-IP";
-  int ip_version = 6;  // 6 holds IPv4 and IPv6 networks
-  uint64_t build_epoch = 0;
+  int ip_version = 6;        // 6 holds IPv4 and IPv6 networks
+  uint64_t build_epoch = 0;  // seconds; 0 is written as 1 (libmaxminddb refuses files with 0)
 };
 
 // Writes `networks` to `path` (a temp file renamed into place). Errors name the path.

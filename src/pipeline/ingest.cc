@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -10,9 +11,11 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "core/log.h"
 #include "core/text.h"
+#include "enrich/enricher.h"
 #include "formats/cloudtrail/normalizer.h"
 #include "formats/guardduty/finding.h"
 #include "pipeline/batch_queue.h"
@@ -64,12 +67,12 @@ class BatchBuilder final : public ct::RecordSink {
         normalizer_(options.limits.max_record_bytes, options.limits.max_depth),
         compressor_(options.compression_level),
         next_dict_id_(ws.next_dictionary_id()) {
-    if (options.detection) matcher_.emplace(options.detection);
-    if (options.detection && options.detection->policies() &&
-        options.detection->policies()->any_enabled()) {
-      // The enricher (geo-IP, lists, terminated users) plugs in here once DetectionContent
-      // owns one; without it activities carry the address's kind only.
-      extractor_.emplace(options.detection->policies(), nullptr);
+    if (options.detection) {
+      matcher_.emplace(options.detection);
+      enricher_ = options.detection->enricher();
+      if (enricher_) ip_cache_.emplace(*enricher_, 4096);
+      if (options.detection->policies() && options.detection->policies()->any_enabled())
+        extractor_.emplace(options.detection->policies(), enricher_);
     }
     if (auto d = ws.current_dictionary()) {
       dict_ = std::move(*d);
@@ -143,6 +146,10 @@ class BatchBuilder final : public ct::RecordSink {
              record, r.error().detail, record.size());
       return;
     }
+    // What enrichment knows about the row's source (cached per builder); the batch collects
+    // each distinct source once for the IpEnrichment table.
+    const enrich::IpInfo* ip_info =
+        ip_cache_ ? &enrich_source(batch_->rows.size() - 1) : nullptr;
     if (matcher_) {
       auto* hits = static_cast<detect::BatchHits*>(batch_->detection.get());
       size_t before = hits->hits.size();
@@ -150,8 +157,7 @@ class BatchBuilder final : public ct::RecordSink {
                       static_cast<uint32_t>(batch_->rows.size() - 1), hits->hits);
       summary_.rule_hits += hits->hits.size() - before;
       if (extractor_) {
-        const enrich::IpInfo* ip = nullptr;  // the enrichment lookup's result, when enabled
-        extractor_->extract(normalizer_.last_record(), ip,
+        extractor_->extract(normalizer_.last_record(), ip_info,
                             static_cast<uint32_t>(batch_->rows.size() - 1), hits->activities);
       }
     }
@@ -242,6 +248,42 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
  private:
+  // Looks up row `row`'s SourceIpAddress and records it in the batch's IpEnrichment rows
+  // (first and last event time seen in this batch).
+  const enrich::IpInfo& enrich_source(size_t row) {
+    const auto& src_col = batch_->rows.column(ct::Col::kSourceIpAddress);
+    std::string_view source = src_col.is_null(row) ? std::string_view() : src_col.str(row);
+    const enrich::IpInfo& info = ip_cache_->get(source);
+    if (source.empty()) return info;
+    const int64_t t = batch_->rows.column(ct::Col::kTimeGenerated).ints[row];
+    auto [it, inserted] = batch_sources_.try_emplace(std::string(source), 0);
+    if (!inserted) {
+      store::IpEnrichmentRow& r = batch_->ip_enrichment[it->second];
+      r.first_seen_us = std::min(r.first_seen_us, t);
+      r.last_seen_us = std::max(r.last_seen_us, t);
+      return info;
+    }
+    it->second = batch_->ip_enrichment.size();
+    store::IpEnrichmentRow& r = batch_->ip_enrichment.emplace_back();
+    r.source = std::string(source);
+    r.kind = std::string(enrich::source_kind_name(info.kind));
+    if (info.located) {
+      r.country = info.country;
+      r.city = info.city;
+      if (info.latitude != 0 || info.longitude != 0) {
+        r.latitude = info.latitude;
+        r.longitude = info.longitude;
+      }
+      r.accuracy_km = info.accuracy_km;
+    }
+    r.asn = info.asn;
+    r.as_org = info.as_org;
+    r.lists = info.lists;
+    r.first_seen_us = t;
+    r.last_seen_us = t;
+    return info;
+  }
+
   // The batch holds uncompressed records (no dictionary yet): train one from them if there
   // are enough, then compress them all in place.
   void compress_all() {
@@ -262,6 +304,9 @@ class BatchBuilder final : public ct::RecordSink {
   }
 
   void fresh_batch() {
+    batch_sources_.clear();
+    // List files changed since the last check are read again (at most every few seconds).
+    if (enricher_) enricher_->maybe_reload();
     batch_ = pool_.acquire();
     batch_->hook = hook_;
     if (matcher_ && !batch_->detection) batch_->detection = std::make_unique<detect::BatchHits>();
@@ -311,6 +356,9 @@ class BatchBuilder final : public ct::RecordSink {
   const IngestOptions& options_;
   store::AppendHook* hook_;
   std::optional<detect::EventMatcher> matcher_;
+  std::shared_ptr<enrich::Enricher> enricher_;
+  std::optional<enrich::Enricher::Cache> ip_cache_;
+  std::unordered_map<std::string, size_t> batch_sources_;  // source -> batch_->ip_enrichment
   std::optional<anomaly::ActivityExtractor> extractor_;
   BatchPool& pool_;
   std::string spare_raw_;

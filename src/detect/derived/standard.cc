@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/text.h"
+#include "core/time.h"
 #include "detect/derived/dom_util.h"
 #include "detect/derived/policy.h"
 #include "detect/derived/record_fields.h"
@@ -146,10 +147,34 @@ void StandardDerivedFields::policy(element record, std::string& out) const {
   d::append_policy_json(doc, verdict, capabilities_, out);
 }
 
+void StandardDerivedFields::set_enricher(std::shared_ptr<const enrich::Enricher> enricher) {
+  enricher_ = std::move(enricher);
+}
+
+namespace {
+
+// One lookup cache per thread for the Enricher in use (a thread may serve several contents
+// over its life, e.g. in tests; the cache follows the newest).
+const enrich::IpInfo& cached_ip_info(const enrich::Enricher& enricher, std::string_view source) {
+  thread_local uint64_t owner = 0;
+  thread_local std::unique_ptr<enrich::Enricher::Cache> cache;
+  if (owner != enricher.instance_id() || !cache) {
+    cache = std::make_unique<enrich::Enricher::Cache>(enricher, 1024);
+    owner = enricher.instance_id();
+  }
+  return cache->get(source);
+}
+
+}  // namespace
+
 void StandardDerivedFields::ip(element record, std::string& out) const {
-  auto ip = parse_ip(d::string_at(record, {"sourceIPAddress"}));
+  std::string_view source = d::string_at(record, {"sourceIPAddress"});
+  auto ip = parse_ip(source);
+  const enrich::IpInfo* info = enricher_ ? &cached_ip_info(*enricher_, source) : nullptr;
   if (!ip) {
-    out += "{\"is_ip\":false}";
+    out += "{\"is_ip\":false";
+    if (info) enricher_->append_ip_members(*info, 0, out);
+    out += '}';
     return;
   }
   out += "{\"is_ip\":true,\"version\":";
@@ -157,6 +182,13 @@ void StandardDerivedFields::ip(element record, std::string& out) const {
   out += ",\"private\":";
   append_bool(out, is_private(*ip));
   for (const auto& a : ip_annotators_) a->append_members(*ip, out);
+  if (info) {
+    int64_t event_time = 0;  // needed only to expire a threat indicator
+    if (info->threat_intel && info->threat_valid_until_us != 0) {
+      if (auto t = parse_iso8601_micros(d::string_at(record, {"eventTime"}))) event_time = *t;
+    }
+    enricher_->append_ip_members(*info, event_time, out);
+  }
   out += '}';
 }
 

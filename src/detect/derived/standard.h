@@ -18,6 +18,7 @@
 #include "detect/derived/capabilities.h"
 #include "detect/derived/identity.h"
 #include "detect/derived/ip.h"
+#include "enrich/enricher.h"
 
 namespace trailwarden::detect {
 
@@ -39,8 +40,11 @@ class StandardDerivedFields : public DerivedFields {
   bool compute(std::string_view group, simdjson::dom::element record,
                std::string& out) const override;
 
-  // Adds members to tw.ip (geo-IP, list flags). Call while setting up, before events flow.
+  // Adds members to tw.ip. Call while setting up, before events flow.
   void add_ip_annotator(std::shared_ptr<const IpAnnotator> annotator);
+  // The enrichment behind tw.ip's kind, geo-IP and list members (looked up through a
+  // per-thread cache). Call while setting up, before events flow.
+  void set_enricher(std::shared_ptr<const enrich::Enricher> enricher);
   // The operator's admin set (E:admin_identities): user names or ARNs, matched
   // case-insensitively; adds `tw.identity.admin`. Call before events flow.
   void set_admin_identities(const std::vector<std::string>& names);
@@ -59,6 +63,7 @@ class StandardDerivedFields : public DerivedFields {
   std::vector<derived::Capability> capabilities_;
   std::vector<std::string> cli_recon_;  // sorted
   std::vector<std::shared_ptr<const IpAnnotator>> ip_annotators_;
+  std::shared_ptr<const enrich::Enricher> enricher_;
   std::optional<std::set<std::string>> admins_;  // lower-cased names and ARNs
 };
 

@@ -88,6 +88,12 @@ const char* column_compression(const ct::ColumnSpec& c) {
   return nullptr;                                              // numbers: DuckDB decides
 }
 
+// One row per distinct sourceIPAddress value (store/enrichment_rows.h).
+constexpr const char* kIpEnrichmentDdl =
+    "CREATE TABLE IF NOT EXISTS IpEnrichment (Source VARCHAR PRIMARY KEY, Kind VARCHAR, Country "
+    "VARCHAR, City VARCHAR, Latitude DOUBLE, Longitude DOUBLE, AccuracyKm INTEGER, Asn UINTEGER, "
+    "AsOrg VARCHAR, Lists VARCHAR, FirstSeen TIMESTAMP, LastSeen TIMESTAMP)";
+
 // The Sentinel-named view. Physical columns pass through; the rest are derived from the raw
 // record, which DuckDB only decompresses when a query uses one of them.
 std::string view_sql() {
@@ -143,8 +149,17 @@ std::string view_sql() {
     if (!list.empty()) list += ", ";
     list += c;
   }
+  // What enrichment said about the source address (the IpEnrichment table, one row per
+  // distinct SourceIpAddress value).
+  list +=
+      ", SourceIpKind, SourceCountry, SourceCity, SourceLatitude, SourceLongitude, "
+      "SourceAsn, SourceAsOrg, SourceIpLists";
   return "CREATE OR REPLACE VIEW AWSCloudTrail AS SELECT " + list +
-         " FROM (SELECT *, tw_raw(RawZ) AS Raw FROM cloudtrail_events)";
+         " FROM (SELECT e.*, tw_raw(e.RawZ) AS Raw, ip.Kind AS SourceIpKind, ip.Country AS "
+         "SourceCountry, ip.City AS SourceCity, ip.Latitude AS SourceLatitude, ip.Longitude AS "
+         "SourceLongitude, ip.Asn AS SourceAsn, ip.AsOrg AS SourceAsOrg, ip.Lists AS "
+         "SourceIpLists FROM cloudtrail_events e LEFT JOIN IpEnrichment ip ON ip.Source = "
+         "e.SourceIpAddress)";
 }
 
 std::string result_error(duckdb_result& r) {
@@ -282,6 +297,7 @@ Status DuckDbWorkspace::create_schema() {
       "VARCHAR NOT NULL, Scope VARCHAR, Kind VARCHAR, Status VARCHAR, ErrorCode VARCHAR, Reason "
       "VARCHAR, LagSeconds BIGINT, Backlog BIGINT, EventsCollected BIGINT, EventsPerSecond "
       "DOUBLE, Failures BIGINT, LastSuccessTime TIMESTAMP)",
+      kIpEnrichmentDdl,
       view_sql(),
   };
   // One transaction: a process killed while creating the workspace leaves all of it or none.
@@ -871,6 +887,7 @@ Result<AppendResult> DuckDbWorkspace::append(AppendBatch& batch) {
   auto findings = upsert_findings(batch.findings);
   if (!findings) return rollback(findings.error());
   result.findings = *findings;
+  if (auto s = upsert_ip_enrichment(batch.ip_enrichment); !s) return rollback(s.error());
   if (auto s = write_checkpoints(batch.checkpoints); !s) return rollback(s.error());
   if (auto s = exec("COMMIT"); !s) return rollback(s.error());
   if (batch.hook != nullptr) batch.hook->after_commit(true);
@@ -1069,6 +1086,62 @@ Result<size_t> DuckDbWorkspace::upsert_findings(const std::vector<GuardDutyRow>&
   }
   if (auto s = a.finish(); !s) return std::unexpected(s.error());
   return write.size();
+}
+
+// The batch's distinct sources go to a staging table, then one upsert: first/last seen widen,
+// the other columns take the values of the newer sighting.
+Status DuckDbWorkspace::upsert_ip_enrichment(const std::vector<IpEnrichmentRow>& rows) {
+  if (rows.empty()) return {};
+  if (auto s = exec("CREATE TEMP TABLE IF NOT EXISTS tw_ip_stage AS SELECT * FROM IpEnrichment "
+                    "LIMIT 0");
+      !s) {
+    return s;
+  }
+  {
+    RowAppender a(con_, "tw_ip_stage");
+    for (const IpEnrichmentRow& r : rows) {
+      a.begin();
+      a.text(sanitize_utf8(r.source));
+      a.text(r.kind);
+      a.text(sanitize_utf8(r.country));
+      a.text(sanitize_utf8(r.city));
+      if (r.latitude) {
+        duckdb_append_double(a.raw(), *r.latitude);
+      } else {
+        a.null();
+      }
+      if (r.longitude) {
+        duckdb_append_double(a.raw(), *r.longitude);
+      } else {
+        a.null();
+      }
+      duckdb_append_int32(a.raw(), r.accuracy_km);
+      a.uint32(r.asn);
+      a.text(sanitize_utf8(r.as_org));
+      a.text(sanitize_utf8(r.lists));
+      a.timestamp(r.first_seen_us);
+      a.timestamp(r.last_seen_us);
+      a.end();
+    }
+    if (auto s = a.finish(); !s) return s;
+  }
+  auto newer = [](const char* col) {
+    return fmt::format(
+        "{0} = CASE WHEN excluded.LastSeen >= IpEnrichment.LastSeen THEN "
+        "excluded.{0} ELSE IpEnrichment.{0} END",
+        col);
+  };
+  std::string sql =
+      "INSERT INTO IpEnrichment SELECT * FROM tw_ip_stage ON CONFLICT (Source) DO UPDATE SET ";
+  for (const char* col : {"Kind", "Country", "City", "Latitude", "Longitude", "AccuracyKm", "Asn",
+                          "AsOrg", "Lists"}) {
+    sql += newer(col) + ", ";
+  }
+  sql +=
+      "FirstSeen = least(IpEnrichment.FirstSeen, excluded.FirstSeen), LastSeen = "
+      "greatest(IpEnrichment.LastSeen, excluded.LastSeen)";
+  if (auto s = exec(sql); !s) return s;
+  return exec("DELETE FROM tw_ip_stage");
 }
 
 Status DuckDbWorkspace::write_checkpoints(const std::vector<CheckpointWrite>& checkpoints) {

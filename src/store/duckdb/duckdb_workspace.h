@@ -82,6 +82,7 @@ class DuckDbWorkspace final : public Workspace {
   Status write_detection(const DetectionWrites& writes);
   Result<size_t> upsert_findings(const std::vector<GuardDutyRow>& findings);
   Status write_checkpoints(const std::vector<CheckpointWrite>& checkpoints);
+  Status upsert_ip_enrichment(const std::vector<IpEnrichmentRow>& rows);
 
   DuckDbOptions options_;
   WorkspaceLock lock_;
