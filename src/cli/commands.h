@@ -22,5 +22,8 @@ void add_collect_lookup_events(CLI::App& collect, int& exit_code);  // cli/colle
 void add_collect_s3(CLI::App& collect, int& exit_code);             // cli/collect_s3.cc
 void add_run_command(CLI::App& app, int& exit_code);                // cli/run_command.cc
 void add_health_command(CLI::App& app, int& exit_code);             // cli/health_command.cc
+// Anomaly policies (issue 5): `policies list|show` and `baseline IDENTITY`.
+void add_policies_command(CLI::App& app, int& exit_code);  // cli/policies_command.cc
+void add_baseline_command(CLI::App& app, int& exit_code);  // cli/baseline_command.cc
 
 }  // namespace trailwarden::cli

@@ -71,9 +71,8 @@ class BatchBuilder final : public ct::RecordSink {
       matcher_.emplace(options.detection);
       enricher_ = options.detection->enricher();
       if (enricher_) ip_cache_.emplace(*enricher_, 4096);
-      if (options.detection->policies() && options.detection->policies()->any_enabled()) {
+      if (options.detection->policies() && options.detection->policies()->any_enabled())
         extractor_.emplace(options.detection->policies(), enricher_);
-      }
     }
     if (auto d = ws.current_dictionary()) {
       dict_ = std::move(*d);
