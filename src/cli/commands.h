@@ -22,5 +22,7 @@ void add_collect_lookup_events(CLI::App& collect, int& exit_code);  // cli/colle
 void add_collect_s3(CLI::App& collect, int& exit_code);             // cli/collect_s3.cc
 void add_run_command(CLI::App& app, int& exit_code);                // cli/run_command.cc
 void add_health_command(CLI::App& app, int& exit_code);             // cli/health_command.cc
+// Behaviour (issue 5): `simulate` (an organisation's CloudTrail logs with labelled attacks).
+void add_simulate_command(CLI::App& app, int& exit_code);  // cli/simulate_command.cc
 
 }  // namespace trailwarden::cli
