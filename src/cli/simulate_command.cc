@@ -79,6 +79,9 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "random seed (same seed, same bytes)")->capture_default_str();
   cmd->add_option("--start", o.start, "first day, YYYY-MM-DD (UTC)")->capture_default_str();
+  cmd->add_option("--file-minutes", o.file_minutes,
+                  "minutes of events per log file and account-region (CloudTrail: about 5)")
+      ->capture_default_str();
   cmd->add_option("--compression-level", o.compression_level, "gzip level 1-12")
       ->capture_default_str();
   cmd->add_option("--format", args->format, "summary format")

@@ -259,6 +259,8 @@ Status Generator::parse_options() {
   if (o_.users < 4 || o_.users > 1000)
     return make_error(ErrorCode::kInvalidArgument, "--users must be 4..1000");
   if (o_.out_dir.empty()) return make_error(ErrorCode::kInvalidArgument, "no output directory");
+  if (o_.file_minutes < 1 || o_.file_minutes > 1440)
+    return make_error(ErrorCode::kInvalidArgument, "--file-minutes must be 1..1440");
   auto t = parse_iso8601_micros(o_.start + "T00:00:00Z");
   if (!t)
     return make_error(ErrorCode::kInvalidArgument, "--start: not a date (YYYY-MM-DD)", o_.start);
@@ -2074,7 +2076,8 @@ Status write_file(const fs::path& path, std::string_view data) {
 Status Generator::flush_day() {
   std::vector<uint32_t> idx(out_.size());
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<uint32_t>(i);
-  auto slot = [&](const Out& o) { return (o.time / 300 + 1) * 300; };
+  const int64_t period = o_.file_minutes * 60;
+  auto slot = [&](const Out& o) { return (o.time / period + 1) * period; };
   std::stable_sort(idx.begin(), idx.end(), [&](uint32_t x, uint32_t y) {
     const Out &a = out_[x], &b = out_[y];
     if (a.group != b.group) return a.group < b.group;

@@ -37,6 +37,9 @@ struct SimOptions {
   std::string out_dir;
   int instances = 0;  // per attack kind; 0: one per 8 days after the learning week, at least 3
   int compression_level = 3;
+  // CloudTrail delivers a file per account and region about every 5 minutes; benchmarks may ask
+  // for fewer, larger files.
+  int file_minutes = 5;
 };
 
 struct AttackKind {
