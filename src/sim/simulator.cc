@@ -356,8 +356,14 @@ void Generator::build_people() {
       p.user = p.first + "." + p.last;
     } while (!names.insert(p.user).second);
     p.email = p.user + "@" + org_domain_;
-    // Every third person lives in a balanced way: guarantee each country's share.
-    const Home& h = kHomes[r.weighted(weights)];
+    // Countries in fixed proportions (9 US, 7 DE, 4 GB in every 20 people), so that each stays
+    // above 20 % of the organisation whatever the seed; the city by weight inside the country.
+    static const char kPattern[] = "UDUGDUDUGUDUDUGDUDGU";
+    const char* country = kPattern[i % 20] == 'U' ? "US" : kPattern[i % 20] == 'D' ? "DE" : "GB";
+    std::vector<double> w = weights;
+    for (size_t k = 0; k < w.size(); ++k)
+      if (std::string_view(kHomes[k].country) != country) w[k] = 0;
+    const Home& h = kHomes[r.weighted(w)];
     p.home_city = world_.city(h.city);
     // Profiles: ~15 % operations (administrators), 15 % data, 10 % read-only, the rest developers.
     double x = r.real();
@@ -1250,21 +1256,46 @@ void Generator::lambda_day(const Workload& w, int day) {
     ev.identity = ui;
     std::string rp, re, res, aed;
     if (w.name == "snapshot-janitor") {
-      ev.source = "ec2.amazonaws.com";
-      ev.name = "DescribeSnapshots";
-      ev.request =
-          R"({"snapshotSet":{},"ownersSet":{"items":[{"owner":"self"}]},"restorableBySet":{},"filterSet":{"items":[{"name":"tag:retention","valueSet":{"items":[{"value":"7d"}]}}]}})";
-      emit(ev, w.account, &w.key, false);
-      int k = static_cast<int>(rng_.range(2, 6));
-      for (int i = 0; i < k; ++i) {
-        ev.time += rng_.range(1, 4);
-        ev.name = "DeleteSnapshot";
-        ev.read_only = false;
-        rp = "{\"snapshotId\":\"snap-0" + rng_.hex(16) + "\"}";
-        re = "{\"requestId\":\"" + rng_.uuid() + "\",\"_return\":true}";
-        ev.request = rp;
-        ev.response = re;
+      // Nightly backups in every region the account runs in: new snapshots of the tagged
+      // volumes, then the expired ones deleted (2-6 in all).
+      int deletions = static_cast<int>(rng_.range(2, 6));
+      for (size_t ri = 0; ri < a.regions.size(); ++ri) {
+        ev.region = a.regions[ri];
+        ev.source = "ec2.amazonaws.com";
+        ev.name = "DescribeSnapshots";
+        ev.read_only = true;
+        ev.request =
+            R"({"snapshotSet":{},"ownersSet":{"items":[{"owner":"self"}]},"restorableBySet":{},"filterSet":{"items":[{"name":"tag:retention","valueSet":{"items":[{"value":"7d"}]}}]}})";
+        ev.response = "null";
         emit(ev, w.account, &w.key, false);
+        int creations = static_cast<int>(rng_.range(1, 2));
+        for (int i = 0; i < creations; ++i) {
+          ev.time += rng_.range(1, 4);
+          ev.name = "CreateSnapshot";
+          ev.read_only = false;
+          std::string vol = "vol-0" + rng_.hex(16);
+          rp = "{\"volumeId\":\"" + vol + "\",\"description\":\"nightly backup\"}";
+          re = "{\"requestId\":\"" + rng_.uuid() + "\",\"snapshotId\":\"snap-0" + rng_.hex(16) +
+               "\",\"volumeId\":\"" + vol + "\",\"status\":\"pending\",\"ownerId\":\"" + a.id +
+               "\"}";
+          ev.request = rp;
+          ev.response = re;
+          emit(ev, w.account, &w.key, false);
+        }
+        int k =
+            ri + 1 == a.regions.size() ? deletions : deletions / static_cast<int>(a.regions.size());
+        deletions -= k;
+        for (int i = 0; i < k; ++i) {
+          ev.time += rng_.range(1, 4);
+          ev.name = "DeleteSnapshot";
+          ev.read_only = false;
+          rp = "{\"snapshotId\":\"snap-0" + rng_.hex(16) + "\"}";
+          re = "{\"requestId\":\"" + rng_.uuid() + "\",\"_return\":true}";
+          ev.request = rp;
+          ev.response = re;
+          emit(ev, w.account, &w.key, false);
+        }
+        ev.time += rng_.range(2, 10);
       }
       continue;
     }
@@ -1673,7 +1704,9 @@ void Generator::attack(Attack& at) {
     ip = residential_in(city);
     at.detail = std::string("first activity from ") + city;
   } else if (kind == "impossible_travel") {
-    const char* city = kFarCities[at.variant % std::size(kFarCities)];
+    // The five far cities: 6,000 km or more from any home, so even a 100-minute gap is
+    // well above 900 km/h.
+    const char* city = kFarCities[at.variant % 5];
     ip = residential_in(city);
     int64_t last = last_located_[at.person];
     if (last > 0) t = last + r.range(40, 100) * 60;
