@@ -97,6 +97,8 @@ int run(const RunArgs& a) {
   common.detection.no_builtin = !cfg->detection.builtin;
   common.detection.rules = cfg->detection.rules;
   common.detection.lists_dir = cfg->detection.lists;
+  common.detection.geoip = cfg->detection.geoip;
+  common.detection.no_geoip = cfg->detection.no_geoip;
   common.detection.lateness = cfg->detection.lateness;
   collect::RunnerOptions options;
   options.continuous = true;

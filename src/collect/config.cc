@@ -216,11 +216,14 @@ Result<RunConfig> parse_run_config(std::string_view text, const std::string& pat
       if (!d.IsMap()) {
         v.error(d.Mark(), "'detection' must be a map");
       } else {
-        v.keys(d, {"enabled", "builtin", "rules", "lists", "lateness"}, "detection");
+        v.keys(d, {"enabled", "builtin", "rules", "lists", "lateness", "geoip", "no_geoip"},
+               "detection");
         if (auto x = d["enabled"]) v.boolean(x, "enabled", cfg.detection.enabled);
         if (auto x = d["builtin"]) v.boolean(x, "builtin", cfg.detection.builtin);
         if (auto x = d["rules"]) v.strings(x, "rules", cfg.detection.rules);
         if (auto x = d["lists"]) v.string(x, "lists", cfg.detection.lists);
+        if (auto x = d["geoip"]) v.strings(x, "geoip", cfg.detection.geoip);
+        if (auto x = d["no_geoip"]) v.boolean(x, "no_geoip", cfg.detection.no_geoip);
         if (auto x = d["lateness"]) {
           int64_t unused = 0;
           if (v.duration(x, "lateness", unused)) cfg.detection.lateness = x.Scalar();

@@ -4,7 +4,8 @@
 //
 //   workspace: /var/lib/trailwarden
 //   poll_interval: 60s            # default for collectors
-//   detection: {rules: [./my-rules], builtin: true, lists: ./lists, lateness: 2h}
+//   detection: {rules: [./my-rules], builtin: true, lists: ./lists, lateness: 2h,
+//               geoip: [./GeoLite2-City.mmdb]}   # or no_geoip: true; default: deps/geoip
 //   collectors:
 //     - type: lookup-events
 //       role_arn: arn:aws:iam::111122223333:role/TrailwardenReader
@@ -58,6 +59,8 @@ struct DetectionConfigFile {
   std::vector<std::string> rules;
   std::string lists;
   std::string lateness = "2h";
+  std::vector<std::string> geoip;  // MaxMind DB files (empty: the default database)
+  bool no_geoip = false;
 };
 
 struct RunConfig {

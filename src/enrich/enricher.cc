@@ -436,7 +436,7 @@ class EnricherImpl final : public Enricher {
       snap->inline_lists.push_back(std::move(*data));
     }
     snap->index();
-    lists_.store(std::shared_ptr<const ListSnapshot>(std::move(snap)));
+    publish(std::move(snap));
     last_check_us_ = clock_->monotonic_nanos() / 1000;
     return {};
   }
@@ -458,7 +458,7 @@ class EnricherImpl final : public Enricher {
         out.coarse = (out.city.empty() && out.accuracy_km == 0) || out.accuracy_km > 500;
       }
     }
-    std::shared_ptr<const ListSnapshot> snap = lists_.load();
+    std::shared_ptr<const ListSnapshot> snap = snapshot();
     for (const auto& d : snap->ip_lists) {
       auto v = d->trie.find(ip);
       if (!v) continue;
@@ -500,11 +500,11 @@ class EnricherImpl final : public Enricher {
   }
 
   bool has_list(std::string_view name) const override {
-    auto snap = lists_.load();
+    auto snap = snapshot();
     return snap->names.find(name) != snap->names.end();
   }
 
-  std::vector<std::string> ip_list_names() const override { return lists_.load()->ip_list_names; }
+  std::vector<std::string> ip_list_names() const override { return snapshot()->ip_list_names; }
 
   void append_ip_members(const IpInfo& info, int64_t event_time_us,
                          std::string& out) const override {
@@ -532,7 +532,7 @@ class EnricherImpl final : public Enricher {
       out += ",\"as_org\":";
       append_json_string(out, info.as_org);
     }
-    auto snap = lists_.load();
+    auto snap = snapshot();
     for (const std::string& name : snap->ip_list_names) {
       std::string_view member = ip_list_member(name);
       out += ',';
@@ -559,7 +559,7 @@ class EnricherImpl final : public Enricher {
   std::string describe() const override {
     std::string out;
     for (const auto& db : dbs_) out += db->describe() + "\n";
-    auto snap = lists_.load();
+    auto snap = snapshot();
     for (const FileSlot& f : snap->files) {
       if (f.data)
         out += fmt::format("list {}: {} entries from {}\n", f.name, f.data->entries(), f.path);
@@ -571,7 +571,7 @@ class EnricherImpl final : public Enricher {
   }
 
   std::shared_ptr<const TerminatedUsers> terminated_users() const override {
-    return lists_.load()->terminated;
+    return snapshot()->terminated;
   }
 
   void maybe_reload() override {
@@ -580,7 +580,7 @@ class EnricherImpl final : public Enricher {
     const int64_t now = clock_->monotonic_nanos() / 1000;
     if (config_.reload_check_us > 0 && now - last_check_us_ < config_.reload_check_us) return;
     last_check_us_ = now;
-    auto old = lists_.load();
+    auto old = snapshot();
     if (old->files.empty()) return;
     bool changed = false;
     auto next = std::make_shared<ListSnapshot>(*old);
@@ -612,7 +612,7 @@ class EnricherImpl final : public Enricher {
     }
     if (!changed) return;
     next->index();
-    lists_.store(std::shared_ptr<const ListSnapshot>(std::move(next)));
+    publish(std::move(next));
     generation_.fetch_add(1, std::memory_order_acq_rel);
   }
 
@@ -630,7 +630,18 @@ class EnricherImpl final : public Enricher {
   EnrichmentConfig config_;
   const Clock* clock_ = nullptr;
   std::vector<std::unique_ptr<GeoDb>> dbs_;
-  std::atomic<std::shared_ptr<const ListSnapshot>> lists_;
+  // The current lists. A mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12's
+  // implementation of the latter is reported as a data race by ThreadSanitizer.
+  std::shared_ptr<const ListSnapshot> snapshot() const {
+    std::lock_guard lock(lists_mu_);
+    return lists_;
+  }
+  void publish(std::shared_ptr<const ListSnapshot> next) {
+    std::lock_guard lock(lists_mu_);
+    lists_ = std::move(next);
+  }
+  mutable std::mutex lists_mu_;
+  std::shared_ptr<const ListSnapshot> lists_;
   std::mutex reload_mu_;
   int64_t last_check_us_ = 0;
 };

@@ -37,6 +37,24 @@ collectors:
   EXPECT_EQ(c->collectors[1].poll_interval_us, 300'000'000);
 }
 
+TEST(RunConfig, GeoIpKeys) {
+  auto c = parse_run_config(
+      "detection: {geoip: [/g/city.mmdb, /g/asn.mmdb], lists: /l}\n"
+      "collectors: [{type: s3, url: s3://b/}]",
+      "tw.yaml");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->detection.geoip, (std::vector<std::string>{"/g/city.mmdb", "/g/asn.mmdb"}));
+  EXPECT_FALSE(c->detection.no_geoip);
+  c = parse_run_config("detection: {no_geoip: true}\ncollectors: [{type: s3, url: s3://b/}]",
+                       "tw.yaml");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_TRUE(c->detection.no_geoip);
+  EXPECT_TRUE(c->detection.geoip.empty());
+  auto bad = parse_run_config(
+      "detection: {no_geoip: perhaps}\ncollectors: [{type: s3, url: s3://b/}]", "tw.yaml");
+  EXPECT_FALSE(bad.has_value());
+}
+
 TEST(RunConfig, EveryProblemIsReportedWithFileLineAndColumn) {
   auto c = parse_run_config(R"(workspace: /tmp/ws
 pol_interval: 30s

@@ -1,6 +1,6 @@
 // Enrichment through the pipeline and the store: each batch's distinct sources land in the
-// IpEnrichment table (upserted, first/last seen widened across ingests), the AWSCloudTrail view
-// shows them as Source* columns, and rules read the new tw.ip members.
+// IpEnrichment table (upserted, first/last seen widened across ingests), the AWSCloudTrailEnriched
+// view shows them as Source* columns, and rules read the new tw.ip members.
 #include <gtest/gtest.h>
 
 #include "detect/detector.h"
@@ -149,7 +149,7 @@ TEST_F(IngestEnrichment, DistinctSourcesUpsertedAndJoinedIntoTheView) {
 
   auto v = rows(
       "SELECT AwsEventId, SourceIpKind, SourceCountry, SourceCity, SourceLatitude, "
-      "SourceLongitude, SourceAsn, SourceAsOrg, SourceIpLists FROM AWSCloudTrail ORDER BY "
+      "SourceLongitude, SourceAsn, SourceAsOrg, SourceIpLists FROM AWSCloudTrailEnriched ORDER BY "
       "AwsEventId");
   ASSERT_EQ(v.size(), 7u);
   EXPECT_EQ(v[0], (std::vector<std::string>{"e1", "public", "GB", "London", "51.5142", "-0.0931",

@@ -1,5 +1,5 @@
 """Source-IP enrichment through the command line: --geoip / --no-geoip / the default database
-scripts/setup installs (deps/geoip), --lists, the Source* columns of AWSCloudTrail and the
+scripts/setup installs (deps/geoip), --lists, the Source* columns of AWSCloudTrailEnriched and the
 IpEnrichment table, rules over tw.ip.country.
 
 TRAILWARDEN_BIN names the binary; TRAILWARDEN_SOURCE_DIR the repository. The tests that read
@@ -101,7 +101,7 @@ class EnrichmentCli(unittest.TestCase):
         self.assertEqual(by["185.220.101.4"]["Lists"], "tor_exit")
         self.assertEqual(by["ec2.amazonaws.com"]["Kind"], "service")
         self.assertEqual(by["xxx.xxx.xxx.xxx"]["Kind"], "invalid")
-        rows = self.query(ws, "SELECT SourceIpKind, SourceIpLists FROM AWSCloudTrail "
+        rows = self.query(ws, "SELECT SourceIpKind, SourceIpLists FROM AWSCloudTrailEnriched "
                               "WHERE SourceIpAddress = '185.220.101.4'")
         self.assertEqual(rows, [{"SourceIpKind": "public", "SourceIpLists": "tor_exit"}])
 
@@ -113,7 +113,7 @@ class EnrichmentCli(unittest.TestCase):
                 ws = os.path.join(self.tmp, "ws-" + name)
                 run("ingest", "-w", ws, "--rules", self.rules, *extra, self.trail)
                 rows = self.query(ws, "SELECT SourceIpAddress, SourceCountry, SourceLatitude, "
-                                      "SourceIpKind FROM AWSCloudTrail ORDER BY TimeGenerated")
+                                      "SourceIpKind FROM AWSCloudTrailEnriched ORDER BY TimeGenerated")
                 self.assertEqual(len(rows), 6)
                 self.assertEqual(rows[0]["SourceCountry"], "GB")
                 self.assertIsNotNone(rows[0]["SourceLatitude"])
