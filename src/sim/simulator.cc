@@ -127,6 +127,13 @@ int region_id(std::string_view name) {
   return 0;
 }
 
+// FNV-1a: a string hash that is the same with every standard library.
+uint64_t fnv1a(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
 std::string kebab(std::string_view name) {
   std::string out;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -388,7 +395,7 @@ void Generator::build_people() {
       std::string& role = permission_set_roles[a.id + "/" + p.permission_set];
       if (role.empty()) role = "AWSReservedSSO_" + p.permission_set + "_" + r.hex(16);
       p.role_name = role;
-      p.role_id = "AROA" + Rng::derive(o_.seed, 77, std::hash<std::string>{}(role)).upper_alnum(17);
+      p.role_id = "AROA" + Rng::derive(o_.seed, 77, fnv1a(role)).upper_alnum(17);
       p.arn = "arn:aws:iam::" + a.id + ":role/aws-reserved/sso.amazonaws.com/" + p.role_name;
       p.key = p.arn + "/" + p.email;
       p.console_share = 0.3 + 0.6 * r.real();
