@@ -25,5 +25,7 @@ void add_health_command(CLI::App& app, int& exit_code);             // cli/healt
 // Anomaly policies (issue 5): `policies list|show` and `baseline IDENTITY`.
 void add_policies_command(CLI::App& app, int& exit_code);  // cli/policies_command.cc
 void add_baseline_command(CLI::App& app, int& exit_code);  // cli/baseline_command.cc
+// Behaviour (issue 5): `simulate` (an organisation's CloudTrail logs with labelled attacks).
+void add_simulate_command(CLI::App& app, int& exit_code);  // cli/simulate_command.cc
 
 }  // namespace trailwarden::cli

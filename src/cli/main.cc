@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cli::add_health_command(app, exit_code);
   cli::add_policies_command(app, exit_code);
   cli::add_baseline_command(app, exit_code);
+  cli::add_simulate_command(app, exit_code);
   app.parse_complete_callback(
       [&] { log::set_level(verbose ? log::Level::kInfo : log::Level::kWarn); });
   try {
