@@ -67,16 +67,23 @@ MetricStats stats(const Series& s, int32_t since, double q) {
 
 const PolicySettings& metric_policy(const PolicySet& p, Metric m) {
   switch (m) {
-    case kAdmin: return p.get(PolicyId::kAdminActivity);
+    case kAdmin:
+      return p.get(PolicyId::kAdminActivity);
     case kStorage:
-    case kObjects: return p.get(PolicyId::kStorageDeletion);
-    case kVmTerminated: return p.get(PolicyId::kVmDeletion);
-    case kVmCreated: return p.get(PolicyId::kVmCreation);
-    default: return p.get(PolicyId::kFailedLogins);
+    case kObjects:
+      return p.get(PolicyId::kStorageDeletion);
+    case kVmTerminated:
+      return p.get(PolicyId::kVmDeletion);
+    case kVmCreated:
+      return p.get(PolicyId::kVmCreation);
+    default:
+      return p.get(PolicyId::kFailedLogins);
   }
 }
 
-std::string iso(int64_t us) { return us == INT64_MAX || us == INT64_MIN ? "" : format_iso8601_micros(us); }
+std::string iso(int64_t us) {
+  return us == INT64_MAX || us == INT64_MIN ? "" : format_iso8601_micros(us);
+}
 
 }  // namespace
 
@@ -118,7 +125,8 @@ std::string baseline_json(const IdentityState& s, const PolicySet& policies, int
     first = false;
     append_json_string(o, c);
     o += fmt::format(":{{\"events\":{},\"days\":{},\"last_day\":", n, days.size());
-    append_json_string(o, format_iso8601_micros(static_cast<int64_t>(days.back().day) * kDayUs).substr(0, 10));
+    append_json_string(
+        o, format_iso8601_micros(static_cast<int64_t>(days.back().day) * kDayUs).substr(0, 10));
     o += '}';
   }
   o += "},\"countries_90d\":{";
@@ -170,7 +178,8 @@ std::string baseline_json(const IdentityState& s, const PolicySet& policies, int
     append_json_string(o, iso(x.end_us));
     o += fmt::format(",\"events\":{}", x.events);
     for (size_t m = 0; m < kMetricCount; ++m)
-      if (x.metric[m]) o += fmt::format(",\"{}\":{}", metric_name(static_cast<Metric>(m)), x.metric[m]);
+      if (x.metric[m])
+        o += fmt::format(",\"{}\":{}", metric_name(static_cast<Metric>(m)), x.metric[m]);
     o += '}';
   }
   o += "],\"recent_locations\":[";

@@ -25,7 +25,8 @@ Result<LearnedState> load_learned(store::Workspace& workspace);
 
 // Identities whose key, ARN or display name equals `query` (case-insensitive), or contains it
 // when nothing equals it.
-std::vector<const IdentityState*> find_identities(const LearnedState& state, std::string_view query);
+std::vector<const IdentityState*> find_identities(const LearnedState& state,
+                                                  std::string_view query);
 
 // One identity's baseline as JSON (an object) or as text lines for people (escaped).
 std::string baseline_json(const IdentityState& s, const PolicySet& policies, int64_t newest_us);

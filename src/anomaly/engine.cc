@@ -45,13 +45,17 @@ class EngineImpl final : public Engine {
 
   void process(std::vector<Activity>& activities, store::DetectionWrites& out) override {
     if (!policies_->any_enabled() || activities.empty()) return;
-    std::stable_sort(activities.begin(), activities.end(),
-                     [](const Activity& x, const Activity& y) { return x.time_us < y.time_us; });
+    // Order by event time through pointers: an Activity is a few hundred bytes, and moving
+    // them through a merge sort cost more than the policies themselves.
+    order_.clear();
+    order_.reserve(activities.size());
+    for (const Activity& a : activities)
+      if (a.time_us != 0) order_.push_back(&a);
+    std::stable_sort(order_.begin(), order_.end(),
+                     [](const Activity* x, const Activity* y) { return x->time_us < y->time_us; });
     std::unordered_map<std::string, size_t> emitted;
-    for (const Activity& a : activities) {
-      if (a.time_us == 0) continue;
-      one(a, out.alerts, emitted);
-    }
+    for (const Activity* a : order_) one(*a, out.alerts, emitted);
+    order_.clear();
     for (const auto& k : dirty_ids_) {
       if (auto it = identities_.find(k); it != identities_.end())
         out.state.emplace_back(identity_state_key(it->second), encode_identity(it->second));
@@ -202,10 +206,11 @@ class EngineImpl final : public Engine {
       IdentityState& id = it->second;
       if (inserted) id.key = a.identity_key;
       dirty_ids_.insert(a.identity_key);
-      id.name = a.identity_name;
-      if (!a.identity_arn.empty()) id.arn = a.identity_arn;
-      id.type = a.identity_type;
-      if (!a.account.empty()) id.account = a.account;
+      // Usually unchanged: compare before copying.
+      if (id.name != a.identity_name) id.name = a.identity_name;
+      if (!a.identity_arn.empty() && id.arn != a.identity_arn) id.arn = a.identity_arn;
+      if (id.type != a.identity_type) id.type = a.identity_type;
+      if (!a.account.empty() && id.account != a.account) id.account = a.account;
       id.first_us = std::min(id.first_us, t);
       id.newest_us = std::max(id.newest_us, t);
       trim(id, day_of(id.newest_us));
@@ -298,6 +303,7 @@ class EngineImpl final : public Engine {
   int32_t org_trimmed_day_ = INT32_MIN;
   int64_t newest_us_ = INT64_MIN;
   uint64_t raised_ = 0;
+  std::vector<const Activity*> order_;
 };
 
 }  // namespace

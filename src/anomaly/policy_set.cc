@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -501,15 +502,17 @@ void PolicySet::set_neighbours(const std::vector<std::string>& lines) {
 
 bool PolicySet::is_admin_event(std::string_view source, std::string_view name,
                                bool read_only) const {
-  if (!read_only && admin_services_.contains(std::string(source))) return true;
-  std::string key;
-  key.reserve(source.size() + name.size() + 1);
-  key.append(source).append(":").append(name);
-  return admin_events_.contains(key);
+  if (!read_only && admin_services_.contains(source)) return true;
+  char buf[256];
+  if (source.size() + name.size() + 1 > sizeof(buf)) return false;  // no listed event is that long
+  std::memcpy(buf, source.data(), source.size());
+  buf[source.size()] = ':';
+  std::memcpy(buf + source.size() + 1, name.data(), name.size());
+  return admin_events_.contains(std::string_view(buf, source.size() + name.size() + 1));
 }
 
 bool PolicySet::is_creation_event(std::string_view name) const {
-  if (creation_events_.contains(std::string(name))) return true;
+  if (creation_events_.contains(name)) return true;
   return std::any_of(creation_prefixes_.begin(), creation_prefixes_.end(),
                      [&](const std::string& p) { return name.starts_with(p); });
 }

@@ -83,6 +83,13 @@ struct PolicyOptions {
   int64_t allowed_lateness_us = int64_t{2} * 3600 * 1000000;
 };
 
+// Heterogeneous lookup: string_view keys find std::string entries without a copy.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
+
 class PolicySet {
  public:
   static Result<std::shared_ptr<const PolicySet>> load(const PolicyOptions& options,
@@ -112,11 +119,11 @@ class PolicySet {
 
  private:
   std::array<PolicySettings, kPolicyCount> settings_;
-  std::unordered_set<std::string> admin_services_;   // every write of these services
-  std::unordered_set<std::string> admin_events_;     // "kms.amazonaws.com:PutKeyPolicy"
-  std::unordered_set<std::string> creation_events_;  // exact names
-  std::vector<std::string> creation_prefixes_;       // "CreateFunction*"
-  std::set<std::string> neighbour_pairs_;            // "AT:DE" (sorted)
+  TextSet admin_services_;                      // every write of these services
+  TextSet admin_events_;                        // "kms.amazonaws.com:PutKeyPolicy"
+  TextSet creation_events_;                     // exact names
+  std::vector<std::string> creation_prefixes_;  // "CreateFunction*"
+  std::set<std::string> neighbour_pairs_;       // "AT:DE" (sorted)
   int64_t lateness_us_ = int64_t{2} * 3600 * 1000000;
 };
 

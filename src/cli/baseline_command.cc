@@ -41,7 +41,8 @@ int run(const BaselineArgs& a) {
   if (!learned) return fail(learned.error().to_string());
   auto found = anomaly::find_identities(*learned, a.identity);
   if (found.empty())
-    return fail("no baseline for " + a.identity + " (identities are keyed by ARN; `trailwarden "
+    return fail("no baseline for " + a.identity +
+                " (identities are keyed by ARN; `trailwarden "
                 "query` on AWSCloudTrail lists them)");
   if (a.format == "json") {
     std::string out = "[";
@@ -63,9 +64,11 @@ int run(const BaselineArgs& a) {
 
 void add_baseline_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<BaselineArgs>();
-  CLI::App* cmd = app.add_subcommand("baseline", "What the anomaly engine has learned about an identity.");
+  CLI::App* cmd =
+      app.add_subcommand("baseline", "What the anomaly engine has learned about an identity.");
   cmd->add_option("-w,--workspace", args->workspace, "workspace directory")->capture_default_str();
-  cmd->add_option("identity", args->identity, "identity key, ARN or name (a part of one also matches)")
+  cmd->add_option("identity", args->identity,
+                  "identity key, ARN or name (a part of one also matches)")
       ->required();
   cmd->add_option("--policies", args->policies_file, "YAML file overriding the policies' settings");
   cmd->add_option("--format", args->format)->check(CLI::IsMember({"table", "json"}));

@@ -40,7 +40,8 @@ std::string duration(int64_t us) {
 std::string floor_text(const anomaly::PolicySettings& s) {
   if (s.floor <= 0) return "";
   std::string t = anomaly::format_count(s.effective_floor(s.floor));
-  if (s.objects_floor > 0) t += " / " + anomaly::format_count(s.effective_floor(s.objects_floor)) + " objects";
+  if (s.objects_floor > 0)
+    t += " / " + anomaly::format_count(s.effective_floor(s.objects_floor)) + " objects";
   return t;
 }
 
@@ -63,7 +64,8 @@ Result<WorkspaceFacts> workspace_facts(const std::string& dir) {
   if (!l) return std::unexpected(l.error());
   f.learned = std::move(*l);
   auto r = (*ws)->query(
-      "SELECT RuleId, count(*), max(LastEventTime) FROM Alerts WHERE Kind = 'anomaly' GROUP BY RuleId");
+      "SELECT RuleId, count(*), max(LastEventTime) FROM Alerts WHERE Kind = 'anomaly' GROUP BY "
+      "RuleId");
   if (!r) return std::unexpected(r.error());
   for (const auto& row : r->rows)
     f.alerts[row[0].value_or("")] = {std::stoll(row[1].value_or("0")), row[2].value_or("")};
@@ -103,8 +105,10 @@ std::string settings_json(const anomaly::PolicySettings& s, const WorkspaceFacts
     o += fmt::format(",\"objects_floor\":{},\"effective_objects_floor\":{}", s.objects_floor,
                      s.effective_floor(s.objects_floor));
   if (s.id == anomaly::PolicyId::kImpossibleTravel)
-    o += fmt::format(",\"min_distance_km\":{},\"max_speed_kmh\":{}", s.min_travel_km(), s.max_speed_kmh);
-  if (s.id == anomaly::PolicyId::kTerminatedUser) o += ",\"grace\":" + json_string(duration(s.grace_us));
+    o += fmt::format(",\"min_distance_km\":{},\"max_speed_kmh\":{}", s.min_travel_km(),
+                     s.max_speed_kmh);
+  if (s.id == anomaly::PolicyId::kTerminatedUser)
+    o += ",\"grace\":" + json_string(duration(s.grace_us));
   if (s.id == anomaly::PolicyId::kInfrequentCountry)
     o += fmt::format(",\"min_located_events\":{}", s.min_located_events);
   o += ",\"scope\":{\"include_identities\":" + json_string_array(s.scope.include_identities) +
@@ -118,8 +122,9 @@ std::string settings_json(const anomaly::PolicySettings& s, const WorkspaceFacts
     o += fmt::format(",\"learning_state\":{{\"unit\":{},\"learned\":{},\"learning\":{}}}",
                      json_string(c.unit), c.learned, c.learning);
     auto it = f.alerts.find(s.name);
-    o += fmt::format(",\"alerts\":{},\"last_alert\":{}", it == f.alerts.end() ? 0 : it->second.first,
-                     json_string(it == f.alerts.end() ? "" : it->second.second));
+    o +=
+        fmt::format(",\"alerts\":{},\"last_alert\":{}", it == f.alerts.end() ? 0 : it->second.first,
+                    json_string(it == f.alerts.end() ? "" : it->second.second));
   }
   return o + "}";
 }
@@ -152,17 +157,22 @@ int run_list(const PoliciesArgs& a) {
     return kExitOk;
   }
   store::QueryResult r;
-  std::vector<std::string> cols = {"Policy", "Severity", "Enabled", "Sensitivity", "Learning",
-                                   "Window", "Floor"};
+  std::vector<std::string> cols = {"Policy",   "Severity", "Enabled", "Sensitivity",
+                                   "Learning", "Window",   "Floor"};
   if (f->present) {
     cols.push_back("LearningState");
     cols.push_back("Alerts");
   }
-  for (const auto& c : cols) r.columns.push_back(store::QueryColumn{c, store::QueryColumn::Kind::kString});
+  for (const auto& c : cols)
+    r.columns.push_back(store::QueryColumn{c, store::QueryColumn::Kind::kString});
   for (const auto& s : (*p)->all()) {
     std::vector<std::optional<std::string>> row = {
-        s.name, s.severity, s.enabled ? "yes" : "no", std::string(anomaly::sensitivity_name(s.sensitivity)),
-        duration(s.learning_us), s.alert_window_us > 0 ? duration(s.alert_window_us) : "session",
+        s.name,
+        s.severity,
+        s.enabled ? "yes" : "no",
+        std::string(anomaly::sensitivity_name(s.sensitivity)),
+        duration(s.learning_us),
+        s.alert_window_us > 0 ? duration(s.alert_window_us) : "session",
         floor_text(s)};
     if (f->present) {
       row.push_back(learning_text(*f, s));
@@ -197,12 +207,14 @@ int run_show(const PoliciesArgs& a) {
   line("sensitivity", anomaly::sensitivity_name(s->sensitivity));
   line("learning", duration(s->learning_us));
   line("baseline window", duration(s->baseline_us));
-  line("alert window", s->alert_window_us > 0 ? duration(s->alert_window_us) : "one alert per session");
+  line("alert window",
+       s->alert_window_us > 0 ? duration(s->alert_window_us) : "one alert per session");
   if (s->floor > 0)
-    line("threshold", fmt::format("value > max({}, floor {})", anomaly::format_percentile(s->percentile()),
-                                  floor_text(*s)));
+    line("threshold", fmt::format("value > max({}, floor {})",
+                                  anomaly::format_percentile(s->percentile()), floor_text(*s)));
   if (s->id == anomaly::PolicyId::kImpossibleTravel)
-    line("travel", fmt::format("distance >= {} km and speed > {} km/h", s->min_travel_km(), s->max_speed_kmh));
+    line("travel", fmt::format("distance >= {} km and speed > {} km/h", s->min_travel_km(),
+                               s->max_speed_kmh));
   if (s->id == anomaly::PolicyId::kTerminatedUser) line("grace", duration(s->grace_us));
   auto globs = [](const std::vector<std::string>& v) {
     return v.empty() ? std::string("-") : fmt::format("{}", fmt::join(v, ", "));
@@ -215,7 +227,9 @@ int run_show(const PoliciesArgs& a) {
   if (f->present) {
     line("learning state", learning_text(*f, *s));
     auto it = f->alerts.find(s->name);
-    line("alerts", it == f->alerts.end() ? "0" : fmt::format("{} (last {})", it->second.first, it->second.second));
+    line("alerts", it == f->alerts.end()
+                       ? "0"
+                       : fmt::format("{} (last {})", it->second.first, it->second.second));
   }
   std::printf("\n%s\n", escape_control(s->description).c_str());
   return kExitOk;
@@ -225,10 +239,12 @@ int run_show(const PoliciesArgs& a) {
 
 void add_policies_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PoliciesArgs>();
-  CLI::App* cmd = app.add_subcommand("policies", "The anomaly policies: settings, learning state, alert counts.");
+  CLI::App* cmd = app.add_subcommand(
+      "policies", "The anomaly policies: settings, learning state, alert counts.");
   cmd->require_subcommand(1);
   auto common = [&](CLI::App* c) {
-    c->add_option("-w,--workspace", args->workspace, "workspace: add learning state and alert counts");
+    c->add_option("-w,--workspace", args->workspace,
+                  "workspace: add learning state and alert counts");
     c->add_option("--policies", args->policies_file, "YAML file overriding the policies' settings");
     c->add_option("--sensitivity", args->sensitivity, "default sensitivity: low, medium or high")
         ->check(CLI::IsMember({"low", "medium", "high"}));
@@ -239,7 +255,8 @@ void add_policies_command(CLI::App& app, int& exit_code) {
   list->callback([args, &exit_code] { exit_code = run_list(*args); });
   CLI::App* show = cmd->add_subcommand("show", "One policy in full.");
   common(show);
-  show->add_option("name", args->name, "policy id (aws.anomaly.impossible_travel or impossible_travel)")
+  show->add_option("name", args->name,
+                   "policy id (aws.anomaly.impossible_travel or impossible_travel)")
       ->required();
   show->callback([args, &exit_code] { exit_code = run_show(*args); });
 }

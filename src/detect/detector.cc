@@ -783,8 +783,10 @@ Status AlertBuilder::before_commit(const store::AppendBatch& batch, std::span<co
   if (anomaly_ && !payload->activities.empty()) {
     // Only rows the workspace found new feed the baselines (a re-ingested file teaches nothing).
     auto& acts = payload->activities;
-    std::erase_if(
-        acts, [&](const anomaly::Activity& a) { return a.row >= keep.size() || keep[a.row] == 0; });
+    // Duplicates are marked (time 0: the engine skips them) rather than erased, which would
+    // move every activity behind them.
+    for (auto& a : acts)
+      if (a.row >= keep.size() || keep[a.row] == 0) a.time_us = 0;
     anomaly_->process(acts, out);
     acts.clear();
   }

@@ -148,8 +148,7 @@ class BatchBuilder final : public ct::RecordSink {
     }
     // What enrichment knows about the row's source (cached per builder); the batch collects
     // each distinct source once for the IpEnrichment table.
-    const enrich::IpInfo* ip_info =
-        ip_cache_ ? &enrich_source(batch_->rows.size() - 1) : nullptr;
+    const enrich::IpInfo* ip_info = ip_cache_ ? &enrich_source(batch_->rows.size() - 1) : nullptr;
     if (matcher_) {
       auto* hits = static_cast<detect::BatchHits*>(batch_->detection.get());
       size_t before = hits->hits.size();
