@@ -99,6 +99,9 @@ int run(const RunArgs& a) {
   common.detection.lists_dir = cfg->detection.lists;
   common.detection.geoip = cfg->detection.geoip;
   common.detection.no_geoip = cfg->detection.no_geoip;
+  common.detection.policies_file = cfg->detection.policies;
+  common.detection.sensitivity = cfg->detection.sensitivity;
+  common.detection.no_policies = cfg->detection.no_policies;
   common.detection.lateness = cfg->detection.lateness;
   collect::RunnerOptions options;
   options.continuous = true;

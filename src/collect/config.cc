@@ -216,7 +216,9 @@ Result<RunConfig> parse_run_config(std::string_view text, const std::string& pat
       if (!d.IsMap()) {
         v.error(d.Mark(), "'detection' must be a map");
       } else {
-        v.keys(d, {"enabled", "builtin", "rules", "lists", "lateness", "geoip", "no_geoip"},
+        v.keys(d,
+               {"enabled", "builtin", "rules", "lists", "lateness", "geoip", "no_geoip", "policies",
+                "sensitivity", "no_policies"},
                "detection");
         if (auto x = d["enabled"]) v.boolean(x, "enabled", cfg.detection.enabled);
         if (auto x = d["builtin"]) v.boolean(x, "builtin", cfg.detection.builtin);
@@ -224,6 +226,15 @@ Result<RunConfig> parse_run_config(std::string_view text, const std::string& pat
         if (auto x = d["lists"]) v.string(x, "lists", cfg.detection.lists);
         if (auto x = d["geoip"]) v.strings(x, "geoip", cfg.detection.geoip);
         if (auto x = d["no_geoip"]) v.boolean(x, "no_geoip", cfg.detection.no_geoip);
+        if (auto x = d["policies"]) v.string(x, "policies", cfg.detection.policies);
+        if (auto x = d["no_policies"]) v.boolean(x, "no_policies", cfg.detection.no_policies);
+        if (auto x = d["sensitivity"]) {
+          if (v.string(x, "sensitivity", cfg.detection.sensitivity) &&
+              cfg.detection.sensitivity != "low" && cfg.detection.sensitivity != "medium" &&
+              cfg.detection.sensitivity != "high") {
+            v.error(x.Mark(), "'sensitivity' must be low, medium or high");
+          }
+        }
         if (auto x = d["lateness"]) {
           int64_t unused = 0;
           if (v.duration(x, "lateness", unused)) cfg.detection.lateness = x.Scalar();

@@ -5,7 +5,8 @@
 //   workspace: /var/lib/trailwarden
 //   poll_interval: 60s            # default for collectors
 //   detection: {rules: [./my-rules], builtin: true, lists: ./lists, lateness: 2h,
-//               geoip: [./GeoLite2-City.mmdb]}   # or no_geoip: true; default: deps/geoip
+//               geoip: [./GeoLite2-City.mmdb],   # or no_geoip: true; default: deps/geoip
+//               policies: ./policies.yml, sensitivity: medium}   # or no_policies: true
 //   collectors:
 //     - type: lookup-events
 //       role_arn: arn:aws:iam::111122223333:role/TrailwardenReader
@@ -61,6 +62,9 @@ struct DetectionConfigFile {
   std::string lateness = "2h";
   std::vector<std::string> geoip;  // MaxMind DB files (empty: the default database)
   bool no_geoip = false;
+  std::string policies;     // anomaly policy overrides (YAML file)
+  std::string sensitivity;  // low | medium | high (default of the anomaly policies)
+  bool no_policies = false;
 };
 
 struct RunConfig {

@@ -55,6 +55,27 @@ TEST(RunConfig, GeoIpKeys) {
   EXPECT_FALSE(bad.has_value());
 }
 
+TEST(RunConfig, AnomalyPolicyKeys) {
+  auto c = parse_run_config(
+      "detection: {policies: /p/policies.yml, sensitivity: high}\n"
+      "collectors: [{type: s3, url: s3://b/}]",
+      "tw.yaml");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->detection.policies, "/p/policies.yml");
+  EXPECT_EQ(c->detection.sensitivity, "high");
+  EXPECT_FALSE(c->detection.no_policies);
+  c = parse_run_config("detection: {no_policies: true}\ncollectors: [{type: s3, url: s3://b/}]",
+                       "tw.yaml");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_TRUE(c->detection.no_policies);
+  auto bad = parse_run_config(
+      "detection: {sensitivity: paranoid}\ncollectors: [{type: s3, url: s3://b/}]", "tw.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().to_string().find("tw.yaml:1:"), std::string::npos)
+      << bad.error().to_string();
+  EXPECT_NE(bad.error().to_string().find("low, medium or high"), std::string::npos);
+}
+
 TEST(RunConfig, EveryProblemIsReportedWithFileLineAndColumn) {
   auto c = parse_run_config(R"(workspace: /tmp/ws
 pol_interval: 30s
