@@ -563,43 +563,35 @@ void Generator::emit(Ev& ev, int account, const std::string* identity_key, bool 
 struct Vars {
   std::string_view bucket, region, account, function, key, instance, stack;
 };
+std::string_view var(char name, const Vars& v) {
+  switch (name) {
+    case 'B':
+      return v.bucket;
+    case 'R':
+      return v.region;
+    case 'A':
+      return v.account;
+    case 'F':
+      return v.function;
+    case 'K':
+      return v.key;
+    case 'I':
+      return v.instance;
+    case 'S':
+      return v.stack;
+    default:
+      return {};
+  }
+}
 std::string fill(std::string_view tpl, const Vars& v) {
   std::string out;
   out.reserve(tpl.size() + 64);
   for (size_t i = 0; i < tpl.size(); ++i) {
-    if (tpl[i] == '$' && i + 1 < tpl.size()) {
-      switch (tpl[i + 1]) {
-        case 'B':
-          out += v.bucket;
-          ++i;
-          continue;
-        case 'R':
-          out += v.region;
-          ++i;
-          continue;
-        case 'A':
-          out += v.account;
-          ++i;
-          continue;
-        case 'F':
-          out += v.function;
-          ++i;
-          continue;
-        case 'K':
-          out += v.key;
-          ++i;
-          continue;
-        case 'I':
-          out += v.instance;
-          ++i;
-          continue;
-        case 'S':
-          out += v.stack;
-          ++i;
-          continue;
-        default:
-          break;
-      }
+    if (tpl[i] == '$' && i + 1 < tpl.size() &&
+        std::string_view("BRAFKIS").find(tpl[i + 1]) != std::string_view::npos) {
+      out += var(tpl[i + 1], v);
+      ++i;
+      continue;
     }
     out += tpl[i];
   }
