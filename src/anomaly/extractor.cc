@@ -85,18 +85,7 @@ void ActivityExtractor::extract(element record, const enrich::IpInfo* ip, uint32
   if (ip != nullptr) {
     a.ip = *ip;
   } else {
-    // No enrichment: classify the address at least (public / private / service / invalid).
-    if (a.source.empty()) {
-      a.ip.kind = enrich::SourceKind::kEmpty;
-    } else if (auto addr = detect::parse_ip(a.source)) {
-      a.ip.address = *addr;
-      a.ip.kind =
-          detect::is_private(*addr) ? enrich::SourceKind::kPrivate : enrich::SourceKind::kPublic;
-    } else if (a.source.ends_with(".amazonaws.com") || a.source == "AWS Internal") {
-      a.ip.kind = enrich::SourceKind::kService;
-    } else {
-      a.ip.kind = enrich::SourceKind::kInvalid;
-    }
+    enrich::classify_source(a.source, a.ip);  // no enrichment: the address's kind at least
   }
   std::string_view error_code = d::string_at(record, {"errorCode"});
   std::string_view error_message = d::string_at(record, {"errorMessage"});

@@ -442,16 +442,8 @@ class EnricherImpl final : public Enricher {
   }
 
   void lookup(std::string_view source, IpInfo& out) const override {
-    out = IpInfo{};
-    if (source.empty()) return;
-    auto parsed = detect::parse_ip(source);
-    if (!parsed) {
-      out.kind = is_service_name(source) ? SourceKind::kService : SourceKind::kInvalid;
-      return;
-    }
-    const detect::IpAddress ip = unmap_v4(*parsed);
-    out.address = *parsed;
-    out.kind = detect::is_private(ip) ? SourceKind::kPrivate : SourceKind::kPublic;
+    if (!classify_source(source, out)) return;
+    const detect::IpAddress ip = unmap_v4(out.address);
     if (out.kind == SourceKind::kPublic) {
       for (const auto& db : dbs_) db->lookup(ip, out);
       if (out.located) {
@@ -647,6 +639,19 @@ class EnricherImpl final : public Enricher {
 };
 
 }  // namespace
+
+bool classify_source(std::string_view source, IpInfo& out) {
+  out = IpInfo{};
+  if (source.empty()) return false;
+  auto parsed = detect::parse_ip(source);
+  if (!parsed) {
+    out.kind = is_service_name(source) ? SourceKind::kService : SourceKind::kInvalid;
+    return false;
+  }
+  out.address = *parsed;
+  out.kind = detect::is_private(unmap_v4(*parsed)) ? SourceKind::kPrivate : SourceKind::kPublic;
+  return true;
+}
 
 Enricher::Enricher() {
   static std::atomic<uint64_t> next{1};

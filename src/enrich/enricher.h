@@ -51,6 +51,11 @@ struct EnrichmentConfig {
 // under deps/geoip/ (empty when there are none).
 std::vector<std::string> default_geoip_paths();
 
+// Resets `out` and classifies a sourceIPAddress value: empty, an AWS service or internal caller,
+// invalid, or an address (private or public; `out.address` set). Returns whether it is an
+// address. The first step of Enricher::lookup, for callers without an Enricher.
+bool classify_source(std::string_view source, IpInfo& out);
+
 // One line of terminated_users.csv.
 struct TerminatedUser {
   std::string identity;  // IAM user name, ARN, Identity Center user name or e-mail, or a glob
